@@ -1,0 +1,99 @@
+/**
+ * Store interfaces: minimal, async, MLflow's operation names in camelCase. Anything derivable (logMetric,
+ * setTag, logParam) is a one-liner over logBatch outside the interface.
+ */
+import type {
+  Dataset,
+  DatasetInput,
+  DatasetSummary,
+  Experiment,
+  ExperimentTag,
+  KeyValue,
+  Metric,
+  MetricWithRunId,
+  Page,
+  Param,
+  Run,
+  RunInfo,
+  RunStatus,
+  RunTag,
+  ViewType,
+} from './entities.js';
+
+export interface SearchExperimentsQuery {
+  viewType: ViewType;
+  maxResults: number;
+  filter?: string | undefined;
+  orderBy?: readonly string[] | undefined;
+  pageToken?: string | undefined;
+}
+
+export interface CreateRunInput {
+  experimentId: string;
+  userId?: string | undefined;
+  runName?: string | undefined;
+  startTime?: number | undefined;
+  tags?: readonly RunTag[] | undefined;
+}
+
+export interface UpdateRunInput {
+  status?: RunStatus | undefined;
+  endTime?: number | undefined;
+  runName?: string | undefined;
+}
+
+export interface SearchRunsQuery {
+  experimentIds: readonly string[];
+  filter?: string | undefined;
+  viewType: ViewType;
+  maxResults: number;
+  orderBy?: readonly string[] | undefined;
+  pageToken?: string | undefined;
+}
+
+export interface MetricHistoryQuery {
+  maxResults?: number | undefined;
+  pageToken?: string | undefined;
+}
+
+export interface BulkIntervalQuery {
+  runIds: readonly string[];
+  metricKey: string;
+  startStep?: number | undefined;
+  endStep?: number | undefined;
+  maxResults: number;
+}
+
+export interface TrackingStore {
+  createExperiment(name: string, artifactLocation?: string, tags?: readonly ExperimentTag[]): Promise<string>;
+  getExperiment(experimentId: string): Promise<Experiment>;
+  getExperimentByName(name: string): Promise<Experiment>;
+  searchExperiments(query: SearchExperimentsQuery): Promise<Page<Experiment>>;
+  deleteExperiment(experimentId: string): Promise<void>;
+  restoreExperiment(experimentId: string): Promise<void>;
+  renameExperiment(experimentId: string, newName: string): Promise<void>;
+  setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void>;
+  deleteExperimentTag(experimentId: string, key: string): Promise<void>;
+
+  createRun(input: CreateRunInput): Promise<Run>;
+  getRun(runId: string): Promise<Run>;
+  updateRun(runId: string, input: UpdateRunInput): Promise<RunInfo>;
+  deleteRun(runId: string): Promise<void>;
+  restoreRun(runId: string): Promise<void>;
+  /** All-or-nothing; a retried identical batch changes nothing. */
+  logBatch(runId: string, metrics: readonly Metric[], params: readonly Param[], tags: readonly RunTag[]): Promise<void>;
+  deleteTag(runId: string, key: string): Promise<void>;
+  logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void>;
+  /** Appends a logged model's metadata to the run's `mlflow.log-model.history` tag, atomically. */
+  recordLoggedModel(runId: string, model: Record<string, unknown>): Promise<void>;
+  searchRuns(query: SearchRunsQuery): Promise<Page<Run>>;
+
+  getMetricHistory(runId: string, key: string, query?: MetricHistoryQuery): Promise<Page<Metric>>;
+  getMetricHistoryBulkInterval(query: BulkIntervalQuery): Promise<MetricWithRunId[]>;
+  getMetricHistoryBulk(runIds: readonly string[], key: string, maxResults: number): Promise<MetricWithRunId[]>;
+  searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]>;
+
+  close(): Promise<void>;
+}
+
+export type { Dataset, KeyValue };

@@ -1,0 +1,53 @@
+/**
+ * MLflow's JSON mapping of doubles: NaN and ±Infinity travel as the strings "NaN", "Infinity", "-Infinity"
+ * (plain JSON.stringify would turn them into null, which clients read as 0).
+ */
+export type WireDouble = number | 'NaN' | 'Infinity' | '-Infinity';
+
+export function encodeDouble(value: number): WireDouble {
+  if (Number.isFinite(value)) return value;
+  if (Number.isNaN(value)) return 'NaN';
+  return value > 0 ? 'Infinity' : '-Infinity';
+}
+
+/** Returns undefined for anything that is not a number or one of MLflow's spellings of a double. */
+export function decodeDouble(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return undefined;
+  switch (value.trim().toLowerCase()) {
+    case 'nan':
+      return NaN;
+    case 'infinity':
+    case 'inf':
+      return Infinity;
+    case '-infinity':
+    case '-inf':
+      return -Infinity;
+    default: {
+      if (value.trim() === '') return undefined;
+      const n = Number(value);
+      return Number.isNaN(n) ? undefined : n;
+    }
+  }
+}
+
+function replacer(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? encodeDouble(value) : value;
+}
+
+/** JSON.stringify with MLflow's double encoding. */
+export function stringifyWire(value: unknown): string {
+  return JSON.stringify(value, replacer);
+}
+
+function reviver(key: string, value: unknown): unknown {
+  if (key === 'value' && (value === 'NaN' || value === 'Infinity' || value === '-Infinity')) {
+    return decodeDouble(value);
+  }
+  return value;
+}
+
+/** JSON.parse that turns encoded metric values back into numbers. Only `value` keys are touched. */
+export function parseWire(text: string): unknown {
+  return JSON.parse(text, reviver);
+}

@@ -1,0 +1,75 @@
+/** Server configuration: flags and environment read once, validated, frozen. */
+import os from 'node:os';
+import path from 'node:path';
+import { RunlogError } from '@runlog/core';
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly workers: number;
+  readonly backendStoreUri: string;
+  /** Root for new experiments' artifact locations. */
+  readonly defaultArtifactRoot: string;
+  readonly serveArtifacts: boolean;
+  readonly artifactsDestination: string;
+  readonly artifactsOnly: boolean;
+  /** Prefix for the UI and `/ajax-api` routes (never for `/api`). */
+  readonly staticPrefix: string;
+  readonly dataDir: string;
+}
+
+export interface ServerFlags {
+  host?: string | undefined;
+  port?: string | number | undefined;
+  workers?: string | number | undefined;
+  backendStoreUri?: string | undefined;
+  defaultArtifactRoot?: string | undefined;
+  serveArtifacts?: boolean | undefined;
+  artifactsDestination?: string | undefined;
+  artifactsOnly?: boolean | undefined;
+  staticPrefix?: string | undefined;
+}
+
+function toInt(value: string | number | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw RunlogError.invalidParameter(`--${name} must be an integer between ${min} and ${max}, got '${String(value)}'`);
+  }
+  return n;
+}
+
+function normaliseStaticPrefix(prefix: string | undefined): string {
+  if (!prefix) return '';
+  if (!prefix.startsWith('/') || prefix.endsWith('/')) {
+    throw RunlogError.invalidParameter("--static-prefix must begin with a '/' and not end with a '/'");
+  }
+  return prefix;
+}
+
+export function buildServerConfig(
+  flags: ServerFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): ServerConfig {
+  const dataDir = path.resolve(cwd, 'runlog-data');
+  const backendStoreUri =
+    flags.backendStoreUri ?? env.MLFLOW_BACKEND_STORE_URI ?? `sqlite:///${path.relative(cwd, path.join(dataDir, 'runlog.db'))}`;
+  const serveArtifacts = flags.serveArtifacts ?? true;
+  const destination = flags.artifactsDestination ?? env.MLFLOW_ARTIFACTS_DESTINATION ?? path.join(dataDir, 'artifacts');
+  const artifactsDestination = /^[a-z][a-z0-9+.-]*:\/\//i.test(destination) ? destination : path.resolve(cwd, destination);
+  const defaultArtifactRoot =
+    flags.defaultArtifactRoot ?? env.MLFLOW_DEFAULT_ARTIFACT_ROOT ?? (serveArtifacts ? 'mlflow-artifacts:/' : artifactsDestination);
+  return Object.freeze({
+    host: flags.host ?? env.MLFLOW_HOST ?? '127.0.0.1',
+    port: toInt(flags.port ?? env.MLFLOW_PORT, 'port', 5000, 0, 65535),
+    workers: toInt(flags.workers ?? env.MLFLOW_WORKERS, 'workers', 1, 1, Math.max(64, os.availableParallelism())),
+    backendStoreUri,
+    defaultArtifactRoot,
+    serveArtifacts,
+    artifactsDestination,
+    artifactsOnly: flags.artifactsOnly ?? false,
+    staticPrefix: normaliseStaticPrefix(flags.staticPrefix ?? env.MLFLOW_STATIC_PREFIX),
+    dataDir,
+  });
+}

@@ -1,0 +1,39 @@
+/** Every failure leaves as MLflow's `{error_code, message}` JSON with the code's HTTP status. */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { RunlogError, type ErrorCode } from '@runlog/core';
+
+function codeForStatus(status: number): ErrorCode {
+  if (status === 404) return 'ENDPOINT_NOT_FOUND';
+  if (status === 413) return 'RESOURCE_EXHAUSTED';
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'PERMISSION_DENIED';
+  if (status === 429) return 'REQUEST_LIMIT_EXCEEDED';
+  return status < 500 ? 'BAD_REQUEST' : 'INTERNAL_ERROR';
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | RunlogError | Error, request, reply) => {
+    if (error instanceof RunlogError) {
+      void reply.status(error.httpStatus).type('application/json').send(JSON.stringify(error.toJSON()));
+      return;
+    }
+    const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'unhandled error');
+    const message = status >= 500 ? 'Internal server error' : error.message;
+    void reply
+      .status(status === 413 ? 413 : status >= 500 ? 500 : 400)
+      .type('application/json')
+      .send(JSON.stringify({ error_code: codeForStatus(status), message }));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .type('application/json')
+      .send(
+        JSON.stringify({
+          error_code: 'ENDPOINT_NOT_FOUND',
+          message: `No API endpoint found for ${request.method} ${request.url.split('?')[0] ?? ''}`,
+        }),
+      );
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * Turns a Fastify request into the plain object an endpoint schema parses, the way MLflow's handlers read
+ * requests: GET from the query string (repeated keys for list fields, first value otherwise; a JSON body
+ * when there is no query), everything else from a leniently parsed JSON body.
+ */
+import type { FastifyRequest } from 'fastify';
+import { RunlogError, type Endpoint } from '@runlog/core';
+
+/** MLflow treats unparseable JSON as `{}` and decodes a JSON string holding JSON a second time. */
+export function parseLenientJson(text: string): unknown {
+  if (text.trim() === '') return {};
+  try {
+    let value: unknown = JSON.parse(text);
+    if (typeof value === 'string') value = JSON.parse(value);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+function fromQuery(query: Record<string, unknown>, listFields: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (listFields.includes(key)) out[key] = Array.isArray(value) ? value : [value];
+    else out[key] = Array.isArray(value) ? (value as unknown[])[0] : value;
+  }
+  return out;
+}
+
+function checkJsonContentType(request: FastifyRequest): void {
+  const header = request.headers['content-type'];
+  if (header === undefined) {
+    throw RunlogError.invalidParameter(
+      "Bad Request. Missing Content-Type header. Expected 'application/json'.",
+    );
+  }
+  const type = header.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw RunlogError.invalidParameter(
+      `Bad Request. Content-Type must be one of ['application/json']. Got '${header.slice(0, 100)}'.`,
+    );
+  }
+}
+
+export function requestInput(request: FastifyRequest, endpoint: Endpoint): unknown {
+  const body = request.body;
+  if (request.method === 'GET') {
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    if (Object.keys(query).length > 0) return fromQuery(query, endpoint.listFields ?? []);
+    return body !== null && typeof body === 'object' && !Buffer.isBuffer(body) ? body : {};
+  }
+  if (request.method === 'POST' || request.method === 'PUT') checkJsonContentType(request);
+  return body !== null && typeof body === 'object' && !Buffer.isBuffer(body) ? body : {};
+}

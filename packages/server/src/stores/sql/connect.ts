@@ -1,0 +1,123 @@
+/**
+ * Opens a Kysely instance for a backend-store URI: `sqlite:///rel.db`, `sqlite:////abs.db`, `postgresql://…`
+ * (also `postgres://` and MLflow's `postgresql+psycopg2://`).
+ */
+import path from 'node:path';
+import fs from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
+import pg from 'pg';
+import { RunlogError } from '@runlog/core';
+import type { SqlDialectName } from './dialect.js';
+import type { Database } from './schema.js';
+
+export interface SqlConnection {
+  db: Kysely<Database>;
+  dialect: SqlDialectName;
+  /** The SQLite handle, for synchronous fast paths run while holding Kysely's connection. */
+  sqlite?: BetterSqlite3.Database;
+  /** A second SQLite handle for reads: under WAL it sees only committed data and never waits on writers. */
+  sqliteReader?: BetterSqlite3.Database;
+  pgPool?: pg.Pool;
+  description: string;
+}
+
+export type ParsedStoreUri =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; connectionString: string };
+
+export function parseStoreUri(uri: string, cwd: string = process.cwd()): ParsedStoreUri {
+  const pgMatch = /^(postgresql|postgres)(\+[a-z0-9]+)?:\/\//i.exec(uri);
+  if (pgMatch) return { kind: 'postgres', connectionString: `postgresql://${uri.slice(pgMatch[0].length)}` };
+  if (uri.startsWith('sqlite://')) {
+    const rest = uri.slice('sqlite://'.length);
+    if (rest === '' || rest === '/' || rest.startsWith('/:memory:')) {
+      throw RunlogError.invalidParameter(
+        'An in-memory SQLite database loses data between connections; give a file: sqlite:///runlog.db',
+      );
+    }
+    // sqlite:///rel.db → "/rel.db" (relative); sqlite:////abs.db → "//abs.db" (absolute), as SQLAlchemy reads it.
+    const withoutSlash = rest.startsWith('/') ? rest.slice(1) : rest;
+    const file = withoutSlash.startsWith('/') ? withoutSlash : path.resolve(cwd, withoutSlash);
+    return { kind: 'sqlite', file: decodeURIComponent(file.split('?')[0] ?? file) };
+  }
+  throw RunlogError.invalidParameter(
+    `Unsupported backend store URI '${uri}'. Use sqlite:///path.db or postgresql://user:pass@host:5432/db`,
+  );
+}
+
+/** Takes the SQLite write lock at BEGIN, so two processes never deadlock upgrading read locks. */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+/** better-sqlite3 prepares on every Kysely query; caching statements by text removes that cost. */
+function withStatementCache(raw: BetterSqlite3.Database, limit = 500) {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare: (text: string) => {
+      let stmt = cache.get(text);
+      if (!stmt) {
+        stmt = raw.prepare(text);
+        if (cache.size >= limit) cache.clear();
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
+function openSqliteFile(file: string, readonly: boolean): BetterSqlite3.Database {
+  const raw = new BetterSqlite3(file, { readonly, fileMustExist: readonly });
+  raw.pragma('busy_timeout = 10000');
+  if (!readonly) {
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+  }
+  raw.pragma('cache_size = -65536');
+  return raw;
+}
+
+export interface ConnectOptions {
+  poolSize?: number;
+  /** PostgreSQL schema to use (tests isolate themselves this way). */
+  pgSchema?: string;
+}
+
+export function connect(uri: string, options: ConnectOptions = {}): SqlConnection {
+  const parsed = parseStoreUri(uri);
+  if (parsed.kind === 'sqlite') {
+    fs.mkdirSync(path.dirname(parsed.file), { recursive: true });
+    const sqlite = openSqliteFile(parsed.file, false);
+    const sqliteReader = openSqliteFile(parsed.file, true);
+    const db = new Kysely<Database>({
+      dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+    });
+    return { db, dialect: 'sqlite', sqlite, sqliteReader, description: `sqlite:///${parsed.file}` };
+  }
+  // int8 and numeric come back as strings by default; every bigint we store fits a double.
+  pg.types.setTypeParser(20, (v) => Number(v));
+  const pgPool = new pg.Pool({
+    connectionString: parsed.connectionString,
+    max: options.poolSize ?? 10,
+    ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgPool }) });
+  const safe = parsed.connectionString.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return { db, dialect: 'postgres', pgPool, description: safe };
+}
