@@ -51,3 +51,30 @@ function reviver(key: string, value: unknown): unknown {
 export function parseWire(text: string): unknown {
   return JSON.parse(text, reviver);
 }
+
+/** A response body already serialised (hot paths build their JSON by hand). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+function doubleJson(value: number): string {
+  return Number.isFinite(value) ? String(value) : `"${String(encodeDouble(value))}"`;
+}
+
+/** `[{"key":…,"value":…,"timestamp":…,"step":…}, …]` without a replacer walking every value. */
+export function metricsJson(metrics: readonly { key: string; value: number; timestamp: number; step: number; run_id?: string }[]): string {
+  const parts: string[] = new Array<string>(metrics.length);
+  let lastKey = '';
+  let keyJson = '""';
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i];
+    if (!m) continue;
+    if (m.key !== lastKey) {
+      lastKey = m.key;
+      keyJson = JSON.stringify(m.key);
+    }
+    const runPart = m.run_id === undefined ? '' : `,"run_id":${JSON.stringify(m.run_id)}`;
+    parts[i] = `{"key":${keyJson},"value":${doubleJson(m.value)},"timestamp":${m.timestamp},"step":${m.step}${runPart}}`;
+  }
+  return `[${parts.join(',')}]`;
+}

@@ -23,6 +23,6 @@ export function endpoint<Res>() {
   return <S extends z.ZodType>(def: Omit<Endpoint<S, Res>, 'response'>): Endpoint<S, Res> => def;
 }
 
-export type RequestOf<E> = E extends Endpoint<infer S, unknown> ? z.input<S> : never;
-export type ParsedRequestOf<E> = E extends Endpoint<infer S, unknown> ? z.output<S> : never;
+export type RequestOf<E> = E extends Endpoint<infer S> ? z.input<S> : never;
+export type ParsedRequestOf<E> = E extends Endpoint<infer S> ? z.output<S> : never;
 export type ResponseOf<E> = E extends Endpoint<z.ZodType, infer R> ? R : never;

@@ -1,6 +1,6 @@
 export type * from './ast.js';
 export { parseRunFilter } from './run-filter.js';
 export { parseExperimentFilter } from './experiment-filter.js';
-export { parseRunOrderBy, parseExperimentOrderBy } from './order-by.js';
+export { parseRunOrderBy, parseExperimentOrderBy, splitOrderByClauses } from './order-by.js';
 export { encodePageToken, decodePageToken } from './page-token.js';
 export { likeToRegExp } from './like.js';

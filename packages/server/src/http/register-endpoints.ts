@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseRequest, stringifyWire, type Endpoint } from '@runlog/core';
+import { RawJson, parseRequest, stringifyWire, type Endpoint } from '@runlog/core';
 import { requestInput } from './request-input.js';
 
 export const API_PREFIX = '/api/2.0';
@@ -24,7 +24,7 @@ export function registerEndpoints(
     const route = async (request: FastifyRequest, reply: FastifyReply) => {
       const parsed = parseRequest(endpoint.request, requestInput(request, endpoint));
       const body = await handler(parsed);
-      return reply.type('application/json').send(stringifyWire(body));
+      return reply.type('application/json').send(body instanceof RawJson ? body.text : stringifyWire(body));
     };
     for (const prefix of prefixes) {
       app.route({ method: [...endpoint.methods], url: prefix + endpoint.path, handler: route });

@@ -4,7 +4,9 @@
  */
 import {
   LIMITS,
+  RawJson,
   RunlogError,
+  metricsJson,
   tracking,
   type ParsedRequestOf,
   type ResponseOf,
@@ -13,7 +15,9 @@ import {
 } from '@runlog/core';
 
 export type TrackingHandlers = {
-  [K in keyof TrackingEndpoints]: (req: ParsedRequestOf<TrackingEndpoints[K]>) => Promise<ResponseOf<TrackingEndpoints[K]>>;
+  [K in keyof TrackingEndpoints]: (
+    req: ParsedRequestOf<TrackingEndpoints[K]>,
+  ) => Promise<ResponseOf<TrackingEndpoints[K]> | RawJson>;
 };
 
 function parseModelJson(text: string): Record<string, unknown> {
@@ -141,10 +145,10 @@ export function trackingHandlers(store: TrackingStore): TrackingHandlers {
         maxResults: r.max_results,
         pageToken: r.page_token,
       });
-      return {
-        ...(page.items.length > 0 ? { metrics: page.items } : {}),
-        ...(page.next_page_token ? { next_page_token: page.next_page_token } : {}),
-      };
+      // Histories run to millions of points: serialise without a per-value replacer.
+      const metrics = page.items.length > 0 ? `"metrics":${metricsJson(page.items)}` : '';
+      const token = page.next_page_token ? `"next_page_token":${JSON.stringify(page.next_page_token)}` : '';
+      return new RawJson(`{${[metrics, token].filter(Boolean).join(',')}}`);
     },
     getMetricHistoryBulkInterval: async (r) => {
       const metrics = await store.getMetricHistoryBulkInterval({

@@ -64,21 +64,24 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-/** better-sqlite3 prepares on every Kysely query; caching statements by text removes that cost. */
-function withStatementCache(raw: BetterSqlite3.Database, limit = 500) {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: () => raw.close(),
-    prepare: (text: string) => {
-      let stmt = cache.get(text);
-      if (!stmt) {
-        stmt = raw.prepare(text);
-        if (cache.size >= limit) cache.clear();
-        cache.set(text, stmt);
-      }
-      return stmt;
-    },
-  };
+const statementCaches = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+/** better-sqlite3 statements are reusable; preparing costs more than running small ones, so cache by text. */
+export function cachedStatement(raw: BetterSqlite3.Database, text: string): BetterSqlite3.Statement {
+  let cache = statementCaches.get(raw);
+  if (!cache) statementCaches.set(raw, (cache = new Map<string, BetterSqlite3.Statement>()));
+  let stmt = cache.get(text);
+  if (!stmt) {
+    stmt = raw.prepare(text);
+    if (cache.size >= 1000) cache.clear();
+    cache.set(text, stmt);
+  }
+  return stmt;
+}
+
+/** Kysely's SQLite driver prepares on every query; route it through the statement cache. */
+function withStatementCache(raw: BetterSqlite3.Database) {
+  return { close: () => raw.close(), prepare: (text: string) => cachedStatement(raw, text) };
 }
 
 function openSqliteFile(file: string, readonly: boolean): BetterSqlite3.Database {
@@ -111,7 +114,7 @@ export function connect(uri: string, options: ConnectOptions = {}): SqlConnectio
     return { db, dialect: 'sqlite', sqlite, sqliteReader, description: `sqlite:///${parsed.file}` };
   }
   // int8 and numeric come back as strings by default; every bigint we store fits a double.
-  pg.types.setTypeParser(20, (v) => Number(v));
+  pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
   const pgPool = new pg.Pool({
     connectionString: parsed.connectionString,
     max: options.poolSize ?? 10,

@@ -44,8 +44,12 @@ function prepareParams(runId: string, params: readonly Param[]): Param[] {
 }
 
 function prepareMetrics(runId: string, metrics: readonly Metric[]): MetricsTable[] {
+  const validKeys = new Set<string>();
   return metrics.map((m) => {
-    validateEntityKey('metric', m.key);
+    if (!validKeys.has(m.key)) {
+      validateEntityKey('metric', m.key);
+      validKeys.add(m.key);
+    }
     if (!Number.isSafeInteger(m.timestamp) || !Number.isSafeInteger(m.step)) {
       throw RunlogError.invalidParameter(`Invalid metric '${m.key}': timestamp and step must be integers.`);
     }

@@ -1,0 +1,116 @@
+/**
+ * HTTP transport for the REST stores: MLflow's JSON encoding both ways, error bodies turned back into
+ * RunlogError, retries only for statuses MLflow's client treats as transient.
+ */
+import {
+  ERROR_CODE_HTTP_STATUS,
+  RunlogError,
+  isErrorCode,
+  parseWire,
+  stringifyWire,
+  type Endpoint,
+  type ErrorCode,
+  type HttpMethod,
+  type RequestOf,
+  type ResponseOf,
+} from '@runlog/core';
+
+export interface HttpRequest {
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, string | string[]>;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+export interface HttpResponse {
+  status: number;
+  text: string;
+}
+
+export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
+
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+export interface FetchTransportOptions {
+  headers?: Record<string, string>;
+  maxRetries?: number;
+  backoffMs?: number;
+}
+
+function buildUrl(base: string, path: string, query: Record<string, string | string[]> | undefined): string {
+  const url = new URL(base.replace(/\/+$/, '') + path);
+  for (const [k, v] of Object.entries(query ?? {})) {
+    for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, item);
+  }
+  return url.toString();
+}
+
+/** A Transport over global fetch against `baseUrl` (the tracking URI). */
+export function fetchTransport(baseUrl: string, options: FetchTransportOptions = {}): Transport {
+  const maxRetries = options.maxRetries ?? 5;
+  const backoffMs = options.backoffMs ?? 200;
+  return async (req) => {
+    for (let attempt = 0; ; attempt++) {
+      let res: Response | undefined;
+      try {
+        res = await fetch(buildUrl(baseUrl, req.path, req.query), {
+          method: req.method,
+          headers: { ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers, ...req.headers },
+          ...(req.body !== undefined ? { body: req.body } : {}),
+        });
+        if (!RETRYABLE_STATUSES.has(res.status) || attempt >= maxRetries) {
+          return { status: res.status, text: await res.text() };
+        }
+        await res.text();
+      } catch (err) {
+        if (attempt >= maxRetries) throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** attempt));
+    }
+  };
+}
+
+function errorFromResponse(res: HttpResponse): RunlogError {
+  try {
+    const body = JSON.parse(res.text) as { error_code?: unknown; message?: unknown };
+    if (isErrorCode(body.error_code)) {
+      return new RunlogError(body.error_code, typeof body.message === 'string' ? body.message : res.text);
+    }
+  } catch {
+    // not JSON: fall through to the status
+  }
+  const code =
+    (Object.entries(ERROR_CODE_HTTP_STATUS).find(([, status]) => status === res.status)?.[0] as ErrorCode | undefined) ??
+    'INTERNAL_ERROR';
+  return new RunlogError(code, `HTTP ${res.status}: ${res.text.slice(0, 500)}`);
+}
+
+function scalarText(value: unknown): string {
+  return typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+}
+
+function toQuery(request: Record<string, unknown>): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(request)) {
+    if (v === undefined || v === null) continue;
+    query[k] = Array.isArray(v) ? v.map((item) => scalarText(item)) : scalarText(v);
+  }
+  return query;
+}
+
+/** Calls one endpoint of the table through a transport, under `/api/2.0` (or `/ajax-api/2.0`). */
+export async function callEndpoint<E extends Endpoint>(
+  transport: Transport,
+  endpoint: E,
+  request: RequestOf<E>,
+): Promise<ResponseOf<E>> {
+  const method = endpoint.methods[0] ?? 'POST';
+  const path = `${endpoint.ajaxOnly ? '/ajax-api/2.0' : '/api/2.0'}${endpoint.path}`;
+  const res =
+    method === 'GET'
+      ? await transport({ method, path, query: toQuery(request as Record<string, unknown>) })
+      : await transport({ method, path, body: stringifyWire(request) });
+  if (res.status !== 200) throw errorFromResponse(res);
+  return (res.text.trim() === '' ? {} : parseWire(res.text)) as ResponseOf<E>;
+}
