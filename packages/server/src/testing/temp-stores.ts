@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { createApp } from '../app.js';
 import { buildServerConfig, type ServerConfig } from '../config.js';
@@ -43,6 +45,51 @@ export async function createTempApp(): Promise<TempApp> {
     cleanup: async () => {
       await app.close();
       await temp.cleanup();
+    },
+  };
+}
+
+export const TEST_PG_URL = process.env.RUNLOG_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+/** Whether PostgreSQL answers; outside CI a missing server skips the PostgreSQL runs with a printed reason. */
+export async function postgresAvailable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch (err) {
+    if (process.env.CI === 'true') throw new Error(`PostgreSQL is required under CI=true: ${String(err)}`);
+    process.stdout.write(`Skipping PostgreSQL tests: cannot connect to ${TEST_PG_URL} (${String(err)})\n`);
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A store in a fresh schema of the test database, dropped on cleanup. */
+export async function createTempPgStore(defaultArtifactRoot = 'mlflow-artifacts:/'): Promise<TempStore> {
+  const schema = `runlog_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: TEST_PG_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create schema ${schema}`);
+  } finally {
+    await admin.end();
+  }
+  const store = await createSqlTrackingStore({ uri: TEST_PG_URL, defaultArtifactRoot, pgSchema: schema, poolSize: 4 });
+  return {
+    store,
+    dir: '',
+    cleanup: async () => {
+      await store.close();
+      const c = new pg.Client({ connectionString: TEST_PG_URL });
+      await c.connect();
+      try {
+        await c.query(`drop schema if exists ${schema} cascade`);
+      } finally {
+        await c.end();
+      }
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   encodePageToken,
   parseExperimentFilter,
   parseExperimentOrderBy,
+  validateEntityKey,
   validateExperimentName,
   validateLength,
   type Experiment,
@@ -144,6 +145,7 @@ export async function getExperimentByName(ctx: SqlContext, name: string): Promis
 }
 
 function validateExperimentTag(tag: ExperimentTag): void {
+  validateEntityKey('experiment tag', tag.key);
   validateLength('Experiment tag key', tag.key, LIMITS.maxExperimentTagKeyLength);
   validateLength('Experiment tag value', tag.value, LIMITS.maxExperimentTagValueLength);
 }
@@ -158,7 +160,7 @@ export async function setExperimentLifecycle(ctx: SqlContext, experimentId: stri
     const row = await fetchRow(trx, id);
     if (!row) throw RunlogError.notFound(`No Experiment with id=${experimentId} exists`);
     if (stage === 'active' && row.lifecycle_stage !== 'deleted') {
-      throw RunlogError.invalidParameter(`Cannot restore an active experiment. Experiment id=${experimentId}`);
+      throw RunlogError.notFound(`No deleted experiment with id=${experimentId} exists (it is active)`);
     }
     const now = Date.now();
     await trx.updateTable('experiments').set({ lifecycle_stage: stage, last_update_time: now }).where('experiment_id', '=', id).execute();

@@ -64,7 +64,7 @@ export async function getMetricHistory(
     .orderBy('timestamp')
     .orderBy('value');
   if (limit !== undefined) q = q.limit(limit + 1).offset(offset);
-  else if (offset > 0) q = q.limit(-1).offset(offset);
+  else if (offset > 0) q = q.offset(offset);
   const rows = await q.execute();
   const items = (limit !== undefined ? rows.slice(0, limit) : rows).map((r) => toMetric(key, r));
   const page: Page<Metric> = { items };

@@ -159,20 +159,31 @@ export async function currentSchemaVersion(db: Kysely<Database>): Promise<number
 
 const ADVISORY_LOCK_KEY = 0x52756e6c; // "Runl"
 
-/** Applies pending migrations. `onFresh` fills in what a migration cannot know (the default artifact root). */
+/**
+ * Applies pending migrations. `onFresh` fills in what a migration cannot know (the default artifact root).
+ * With `onlyIfFresh`, an existing database at another version is refused instead of upgraded: upgrades are
+ * an operator's decision (`runlog db upgrade`), never a side effect of starting a server.
+ */
 export async function migrate(
   db: Kysely<Database>,
   dialect: SqlDialectName,
   onFresh?: (trx: Transaction<Database>) => Promise<void>,
+  onlyIfFresh = false,
 ): Promise<{ from: number; to: number }> {
-  await ensureMigrationsTable(db);
   return db.transaction().execute(async (lockTrx) => {
+    // Taken before anything else, so concurrent starters never race on DDL (SQLite's BEGIN IMMEDIATE does the same).
     if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${ADVISORY_LOCK_KEY})`.execute(lockTrx);
     const from = await currentSchemaVersion(lockTrx);
     if (from > LATEST_SCHEMA_VERSION) {
       throw new RunlogError(
         'INVALID_STATE',
         `The database schema is at version ${from}, newer than this Runlog understands (${LATEST_SCHEMA_VERSION}). Upgrade Runlog.`,
+      );
+    }
+    if (onlyIfFresh && from !== 0 && from < LATEST_SCHEMA_VERSION) {
+      throw new RunlogError(
+        'INVALID_STATE',
+        `The database schema is at version ${from}; this Runlog needs version ${LATEST_SCHEMA_VERSION}. Take a backup, then run: runlog db upgrade <backend-store-uri>`,
       );
     }
     for (const migration of MIGRATIONS) {

@@ -13,8 +13,8 @@ import { searchDatasets } from './datasets.js';
 export interface SqlStoreOptions extends ConnectOptions {
   uri: string;
   defaultArtifactRoot: string;
-  /** Apply pending migrations on open (the default); `false` refuses to run on an outdated schema. */
-  migrate?: boolean;
+  /** Upgrade an existing older schema on open; by default only a fresh database is set up, others refused. */
+  upgradeSchema?: boolean;
 }
 
 export interface SqlTrackingStore extends TrackingStore {
@@ -25,7 +25,14 @@ export async function createSqlTrackingStore(options: SqlStoreOptions): Promise<
   const conn = connect(options.uri, options);
   const ctx: SqlContext = { conn, db: conn.db, dialect: conn.dialect, defaultArtifactRoot: options.defaultArtifactRoot };
   try {
-    await migrate(conn.db, conn.dialect, (trx) => experiments.initDefaultExperiment(trx, options.defaultArtifactRoot));
+    await migrate(
+      conn.db,
+      conn.dialect,
+      (trx) => experiments.initDefaultExperiment(trx, options.defaultArtifactRoot),
+      !(options.upgradeSchema ?? false),
+    );
+    // A database set up by `runlog db upgrade` has no artifact root for experiment 0 yet.
+    await conn.db.transaction().execute((trx) => experiments.initDefaultExperiment(trx, options.defaultArtifactRoot));
   } catch (err) {
     await conn.db.destroy();
     throw err;
