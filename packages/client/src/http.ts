@@ -87,7 +87,9 @@ function errorFromResponse(res: HttpResponse): RunlogError {
 }
 
 function scalarText(value: unknown): string {
-  return typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? '';
 }
 
 function toQuery(request: Record<string, unknown>): Record<string, string | string[]> {

@@ -17,14 +17,15 @@ export function toRequestError(error: z.ZodError): RunlogError {
   const name = formatPath(issue.path);
   const input: unknown = issue.input;
   const missing =
-    (issue.code === 'invalid_type' && (input === undefined || input === null)) ||
+    input === undefined ||
+    (issue.code === 'invalid_type' && input === null) ||
     (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1);
   if (missing) return RunlogError.invalidParameter(`Missing value for required parameter '${name}'.`);
   let shown: string;
   try {
-    shown = JSON.stringify(input) ?? String(input);
+    shown = JSON.stringify(input) ?? typeof input;
   } catch {
-    shown = String(input);
+    shown = typeof input;
   }
   if (shown.length > 200) shown = `${shown.slice(0, 200)}...`;
   return RunlogError.invalidParameter(

@@ -22,7 +22,7 @@ export function registerEndpoints(
     if (!handler) throw new Error(`No handler for endpoint ${name}`);
     const prefixes = endpoint.ajaxOnly ? [staticPrefix + AJAX_PREFIX] : [API_PREFIX, staticPrefix + AJAX_PREFIX];
     const route = async (request: FastifyRequest, reply: FastifyReply) => {
-      const parsed = parseRequest(endpoint.request, requestInput(request, endpoint));
+      const parsed = parseRequest(endpoint.request, await requestInput(request, endpoint));
       const body = await handler(parsed);
       return reply.type('application/json').send(body instanceof RawJson ? body.text : stringifyWire(body));
     };

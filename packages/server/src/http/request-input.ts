@@ -42,12 +42,29 @@ function checkJsonContentType(request: FastifyRequest): void {
   }
 }
 
-export function requestInput(request: FastifyRequest, endpoint: Endpoint): unknown {
+const MAX_GET_BODY_BYTES = 1024 * 1024;
+
+/** Fastify never parses a GET body; MLflow reads one when a GET has no query string. */
+async function readGetBody(request: FastifyRequest): Promise<unknown> {
+  const length = Number(request.headers['content-length'] ?? 0);
+  if (!(length > 0) && request.headers['transfer-encoding'] === undefined) return {};
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request.raw) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buf.length;
+    if (size > MAX_GET_BODY_BYTES) throw RunlogError.invalidParameter('GET request body is too large.');
+    chunks.push(buf);
+  }
+  return parseLenientJson(Buffer.concat(chunks).toString('utf8'));
+}
+
+export async function requestInput(request: FastifyRequest, endpoint: Endpoint): Promise<unknown> {
   const body = request.body;
   if (request.method === 'GET') {
     const query = (request.query ?? {}) as Record<string, unknown>;
     if (Object.keys(query).length > 0) return fromQuery(query, endpoint.listFields ?? []);
-    return body !== null && typeof body === 'object' && !Buffer.isBuffer(body) ? body : {};
+    return readGetBody(request);
   }
   if (request.method === 'POST' || request.method === 'PUT') checkJsonContentType(request);
   return body !== null && typeof body === 'object' && !Buffer.isBuffer(body) ? body : {};

@@ -158,9 +158,9 @@ export async function setExperimentLifecycle(ctx: SqlContext, experimentId: stri
   }
   await ctx.db.transaction().execute(async (trx) => {
     const row = await fetchRow(trx, id);
-    if (!row) throw RunlogError.notFound(`No Experiment with id=${experimentId} exists`);
-    if (stage === 'active' && row.lifecycle_stage !== 'deleted') {
-      throw RunlogError.notFound(`No deleted experiment with id=${experimentId} exists (it is active)`);
+    // Deleting looks among active experiments only, restoring among deleted ones (as MLflow's stores do).
+    if (!row || row.lifecycle_stage === stage) {
+      throw RunlogError.notFound(`No ${stage === 'deleted' ? 'active' : 'deleted'} experiment with id=${experimentId} exists`);
     }
     const now = Date.now();
     await trx.updateTable('experiments').set({ lifecycle_stage: stage, last_update_time: now }).where('experiment_id', '=', id).execute();

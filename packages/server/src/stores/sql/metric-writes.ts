@@ -3,9 +3,9 @@
  * key's latest value forward when a point beats it on (step, timestamp, value).
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { sql, type Transaction } from 'kysely';
+import { CompiledQuery, type Transaction } from 'kysely';
 import { cachedStatement } from './connect.js';
-import { chunked, type SqlContext } from './context.js';
+import type { SqlContext } from './context.js';
 import type { Database, MetricsTable } from './schema.js';
 
 function isLater(a: MetricsTable, b: MetricsTable): boolean {
@@ -40,6 +40,65 @@ function insertMetricsSqlite(sqlite: BetterSqlite3.Database, rows: readonly Metr
   for (const r of latestPerKey(rows)) upsert.run(r.run_uuid, r.key, r.step, r.timestamp, r.value, r.is_nan);
 }
 
+/**
+ * PostgreSQL fast path: each statement ships six arrays (one per column) and unnests them server-side, so a
+ * 1000-point batch is one short statement with six parameters, not 6000 bound values Kysely must build and
+ * compile. pg serialises a JS number array element by `String(n)`, so ±Infinity travels as 'Infinity' /
+ * '-Infinity', which float8 accepts (NaN never gets here: it is stored as value 0 with is_nan 1).
+ */
+const PG_UNNEST = 'select * from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::float8[], $6::smallint[])';
+const PG_METRIC_INSERT_SQL = `insert into metrics (run_uuid, key, step, "timestamp", value, is_nan) ${PG_UNNEST} on conflict do nothing`;
+const PG_LATEST_UPSERT_SQL = `insert into latest_metrics (run_uuid, key, step, "timestamp", value, is_nan) ${PG_UNNEST}
+  on conflict (run_uuid, key) do update set step = excluded.step, "timestamp" = excluded."timestamp", value = excluded.value, is_nan = excluded.is_nan
+  where (excluded.step, excluded."timestamp", excluded.value) > (latest_metrics.step, latest_metrics."timestamp", latest_metrics.value)`;
+
+function columnArrays(rows: readonly MetricsTable[]): unknown[] {
+  const n = rows.length;
+  const runs = new Array<string>(n);
+  const keys = new Array<string>(n);
+  const steps = new Array<number>(n);
+  const timestamps = new Array<number>(n);
+  const values = new Array<number>(n);
+  const nans = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    runs[i] = r.run_uuid;
+    keys[i] = r.key;
+    steps[i] = r.step;
+    timestamps[i] = r.timestamp;
+    values[i] = r.value;
+    nans[i] = r.is_nan;
+  }
+  return [runs, keys, steps, timestamps, values, nans];
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A total order on the metrics primary key, so concurrent writers of overlapping points lock them in one order. */
+function comparePoints(a: MetricsTable, b: MetricsTable): number {
+  return (
+    compareStrings(a.run_uuid, b.run_uuid) ||
+    compareStrings(a.key, b.key) ||
+    a.step - b.step ||
+    a.timestamp - b.timestamp ||
+    (a.value < b.value ? -1 : a.value > b.value ? 1 : 0) ||
+    a.is_nan - b.is_nan
+  );
+}
+
+/**
+ * Row locks are taken in (run_uuid, key) order, the same in every transaction, so two batches updating the
+ * same keys of one run queue behind each other instead of deadlocking.
+ */
+async function insertMetricsPostgres(trx: Transaction<Database>, rows: readonly MetricsTable[]): Promise<void> {
+  const points = [...rows].sort(comparePoints);
+  await trx.executeQuery(CompiledQuery.raw(PG_METRIC_INSERT_SQL, columnArrays(points)));
+  const latest = latestPerKey(rows).sort((a, b) => compareStrings(a.run_uuid, b.run_uuid) || compareStrings(a.key, b.key));
+  await trx.executeQuery(CompiledQuery.raw(PG_LATEST_UPSERT_SQL, columnArrays(latest)));
+}
+
 export async function insertMetrics(
   ctx: SqlContext,
   trx: Transaction<Database>,
@@ -50,24 +109,34 @@ export async function insertMetrics(
     insertMetricsSqlite(ctx.conn.sqlite, rows);
     return;
   }
-  for (const chunk of chunked(rows, 1000)) {
-    await trx.insertInto('metrics').values(chunk).onConflict((oc) => oc.doNothing()).execute();
+  await insertMetricsPostgres(trx, rows);
+}
+
+/** serialization_failure and deadlock_detected: the transaction was rolled back and may simply be run again. */
+const PG_RETRYABLE = new Set(['40001', '40P01']);
+const PG_MAX_ATTEMPTS = 5;
+
+function pgErrorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
+  const code = (err as { code: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Runs a whole transaction again when PostgreSQL aborted it as a deadlock victim or a serialization failure,
+ * after a short randomised pause (so the contenders do not collide again in lockstep). Only for idempotent
+ * writes such as log-batch. Other dialects run `attempt` once: SQLite takes its write lock at BEGIN.
+ */
+export async function retryTransientPg<T>(ctx: SqlContext, attempt: () => Promise<T>): Promise<T> {
+  if (ctx.dialect !== 'postgres') return attempt();
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const code = pgErrorCode(err);
+      if (n >= PG_MAX_ATTEMPTS || code === undefined || !PG_RETRYABLE.has(code)) throw err;
+      const ceiling = 10 * 2 ** n; // 20, 40, 80, 160 ms
+      await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * ceiling));
+    }
   }
-  await trx
-    .insertInto('latest_metrics')
-    .values(latestPerKey(rows))
-    .onConflict((oc) =>
-      oc
-        .columns(['run_uuid', 'key'])
-        .doUpdateSet((eb) => ({
-          step: eb.ref('excluded.step'),
-          timestamp: eb.ref('excluded.timestamp'),
-          value: eb.ref('excluded.value'),
-          is_nan: eb.ref('excluded.is_nan'),
-        }))
-        .where(
-          sql<boolean>`(excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
-        ),
-    )
-    .execute();
 }

@@ -15,7 +15,7 @@ import {
 import type { SqlContext } from './context.js';
 import type { Database, MetricsTable } from './schema.js';
 import { RUN_NAME_TAG, requireActiveRunRow } from './runs.js';
-import { insertMetrics } from './metric-writes.js';
+import { insertMetrics, retryTransientPg } from './metric-writes.js';
 
 const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 
@@ -50,8 +50,13 @@ function prepareMetrics(runId: string, metrics: readonly Metric[]): MetricsTable
       validateEntityKey('metric', m.key);
       validKeys.add(m.key);
     }
-    if (!Number.isSafeInteger(m.timestamp) || !Number.isSafeInteger(m.step)) {
-      throw RunlogError.invalidParameter(`Invalid metric '${m.key}': timestamp and step must be integers.`);
+    if (!Number.isSafeInteger(m.timestamp) || m.timestamp < 0) {
+      throw RunlogError.invalidParameter(
+        `Got invalid timestamp ${m.timestamp} for metric '${m.key}' (value=${m.value}). Timestamp must be a nonnegative long (64-bit integer)`,
+      );
+    }
+    if (!Number.isSafeInteger(m.step)) {
+      throw RunlogError.invalidParameter(`Got invalid step ${m.step} for metric '${m.key}'. Step must be a valid long (64-bit integer).`);
     }
     const nan = Number.isNaN(m.value);
     return { run_uuid: runId, key: m.key, step: m.step, timestamp: m.timestamp, value: nan ? 0 : m.value, is_nan: nan ? 1 : 0 };
@@ -121,12 +126,15 @@ export async function logBatch(
   const metricRows = prepareMetrics(runId, metrics);
   const paramRows = prepareParams(runId, params);
   const tagRows = prepareTags(tags);
-  await ctx.db.transaction().execute(async (trx) => {
-    await requireActiveRunRow(trx, runId);
-    await writeParams(trx, runId, paramRows);
-    await writeTags(trx, runId, tagRows);
-    await insertMetrics(ctx, trx, metricRows);
-  });
+  // Idempotent, so a deadlock victim or serialization failure on PostgreSQL simply runs again.
+  await retryTransientPg(ctx, () =>
+    ctx.db.transaction().execute(async (trx) => {
+      await requireActiveRunRow(trx, runId);
+      await writeParams(trx, runId, paramRows);
+      await writeTags(trx, runId, tagRows);
+      await insertMetrics(ctx, trx, metricRows);
+    }),
+  );
 }
 
 export async function deleteTag(ctx: SqlContext, runId: string, key: string): Promise<void> {
