@@ -47,24 +47,30 @@ function compare(ctx: SqlContext, column: RawBuilder<unknown>, clause: RunClause
   return sql<boolean>`${column} ${sql.raw(comparator)} ${value}`;
 }
 
-function clauseCondition(ctx: SqlContext, clause: RunClause): RawBuilder<boolean> {
+/**
+ * A metric/param/tag clause as the set of runs it admits, answered from the (key, value) indexes. The sets of
+ * all such clauses are intersected once, instead of probing every run of the experiment per clause.
+ */
+function candidateRuns(ctx: SqlContext, clause: RunClause): RawBuilder<unknown> | undefined {
   switch (clause.type) {
     case 'metric':
-      return sql<boolean>`exists (select 1 from latest_metrics m where m.run_uuid = r.run_uuid and m.key = ${clause.key} and m.is_nan = 0 and ${compare(ctx, sql`m.value`, clause)})`;
+      return sql`select m.run_uuid from latest_metrics m where m.key = ${clause.key} and m.is_nan = 0 and ${compare(ctx, sql`m.value`, clause)}`;
     case 'param':
-      return sql<boolean>`exists (select 1 from params p where p.run_uuid = r.run_uuid and p.key = ${clause.key} and ${compare(ctx, sql`p.value`, clause)})`;
+      return sql`select p.run_uuid from params p where p.key = ${clause.key} and ${compare(ctx, sql`p.value`, clause)}`;
     case 'tag':
-      return sql<boolean>`exists (select 1 from tags t where t.run_uuid = r.run_uuid and t.key = ${clause.key} and ${compare(ctx, sql`t.value`, clause)})`;
-    case 'attribute':
-      return compare(ctx, sql.ref(`r.${attributeColumn(clause.key)}`), clause);
-    case 'dataset': {
-      const column =
-        clause.key === 'context'
-          ? sql`(select it.value from input_tags it where it.input_uuid = i.input_uuid and it.name = 'mlflow.data.context')`
-          : sql.ref(`d.${clause.key === 'digest' ? 'digest' : 'name'}`);
-      return sql<boolean>`exists (select 1 from inputs i join datasets d on d.dataset_uuid = i.source_id where i.destination_id = r.run_uuid and ${compare(ctx, column, clause)})`;
-    }
+      return sql`select t.run_uuid from tags t where t.key = ${clause.key} and ${compare(ctx, sql`t.value`, clause)}`;
+    default:
+      return undefined;
   }
+}
+
+function runCondition(ctx: SqlContext, clause: RunClause): RawBuilder<boolean> {
+  if (clause.type === 'attribute') return compare(ctx, sql.ref(`r.${attributeColumn(clause.key)}`), clause);
+  const column =
+    clause.key === 'context'
+      ? sql`(select it.value from input_tags it where it.input_uuid = i.input_uuid and it.name = 'mlflow.data.context')`
+      : sql.ref(`d.${clause.key === 'digest' ? 'digest' : 'name'}`);
+  return sql<boolean>`exists (select 1 from inputs i join datasets d on d.dataset_uuid = i.source_id where i.destination_id = r.run_uuid and ${compare(ctx, column, clause)})`;
 }
 
 interface OrderPlan {
@@ -111,7 +117,13 @@ export async function searchRuns(ctx: SqlContext, query: SearchRunsQuery): Promi
   if (query.viewType !== 'ALL') {
     conditions.push(sql<boolean>`r.lifecycle_stage = ${query.viewType === 'ACTIVE_ONLY' ? 'active' : 'deleted'}`);
   }
-  for (const clause of clauses) conditions.push(clauseCondition(ctx, clause));
+  const candidates: RawBuilder<unknown>[] = [];
+  for (const clause of clauses) {
+    const subquery = candidateRuns(ctx, clause);
+    if (subquery) candidates.push(subquery);
+    else conditions.push(runCondition(ctx, clause));
+  }
+  if (candidates.length > 0) conditions.push(sql<boolean>`r.run_uuid in (${sql.join(candidates, sql` intersect `)})`);
 
   const result = await sql<RunsTable>`select r.* from runs r ${sql.join(plan.joins, sql` `)} where ${sql.join(conditions, sql` and `)} order by ${sql.join(plan.terms)} limit ${maxResults + 1} offset ${offset}`.execute(ctx.db);
   const rows = result.rows.slice(0, maxResults);
