@@ -43,8 +43,7 @@ function insertMetricsSqlite(sqlite: BetterSqlite3.Database, rows: readonly Metr
 /**
  * PostgreSQL fast path: each statement ships six arrays (one per column) and unnests them server-side, so a
  * 1000-point batch is one short statement with six parameters, not 6000 bound values Kysely must build and
- * compile. pg serialises a JS number array element by `String(n)`, so ±Infinity travels as 'Infinity' /
- * '-Infinity', which float8 accepts (NaN never gets here: it is stored as value 0 with is_nan 1).
+ * compile.
  */
 const PG_UNNEST = 'select * from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::float8[], $6::smallint[])';
 const PG_METRIC_INSERT_SQL = `insert into metrics (run_uuid, key, step, "timestamp", value, is_nan) ${PG_UNNEST} on conflict do nothing`;
@@ -52,6 +51,16 @@ const PG_LATEST_UPSERT_SQL = `insert into latest_metrics (run_uuid, key, step, "
   on conflict (run_uuid, key) do update set step = excluded.step, "timestamp" = excluded."timestamp", value = excluded.value, is_nan = excluded.is_nan
   where (excluded.step, excluded."timestamp", excluded.value) > (latest_metrics.step, latest_metrics."timestamp", latest_metrics.value)`;
 
+/**
+ * A PostgreSQL array literal of numbers, built directly (pg would quote and escape every element). `String`
+ * gives 'Infinity' / '-Infinity' for ±Infinity, which float8 accepts; steps and timestamps are safe integers,
+ * so they never print in exponent form. NaN never gets here: it is stored as value 0 with is_nan 1.
+ */
+function numberArray(values: readonly number[]): string {
+  return `{${values.join(',')}}`;
+}
+
+/** The six column parameters; text columns go as JS arrays, which pg quotes and escapes. */
 function columnArrays(rows: readonly MetricsTable[]): unknown[] {
   const n = rows.length;
   const runs = new Array<string>(n);
@@ -60,16 +69,17 @@ function columnArrays(rows: readonly MetricsTable[]): unknown[] {
   const timestamps = new Array<number>(n);
   const values = new Array<number>(n);
   const nans = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const r = rows[i];
+  let i = 0;
+  for (const r of rows) {
     runs[i] = r.run_uuid;
     keys[i] = r.key;
     steps[i] = r.step;
     timestamps[i] = r.timestamp;
     values[i] = r.value;
     nans[i] = r.is_nan;
+    i++;
   }
-  return [runs, keys, steps, timestamps, values, nans];
+  return [runs, keys, numberArray(steps), numberArray(timestamps), numberArray(values), numberArray(nans)];
 }
 
 function compareStrings(a: string, b: string): number {
@@ -118,7 +128,7 @@ const PG_MAX_ATTEMPTS = 5;
 
 function pgErrorCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
-  const code = (err as { code: unknown }).code;
+  const code = err.code;
   return typeof code === 'string' ? code : undefined;
 }
 
