@@ -89,6 +89,12 @@ export interface TrackingStore {
   searchRuns(query: SearchRunsQuery): Promise<Page<Run>>;
 
   getMetricHistory(runId: string, key: string, query?: MetricHistoryQuery): Promise<Page<Metric>>;
+  /**
+   * Optional hot path: the same page already serialised as MLflow's response body
+   * (`{"metrics":[…],"next_page_token":"…"}`), for stores that can build it natively. Histories run to
+   * millions of points; materialising them as objects costs more than reading them.
+   */
+  getMetricHistoryJson?(runId: string, key: string, query?: MetricHistoryQuery): Promise<string>;
   getMetricHistoryBulkInterval(query: BulkIntervalQuery): Promise<MetricWithRunId[]>;
   getMetricHistoryBulk(runIds: readonly string[], key: string, maxResults: number): Promise<MetricWithRunId[]>;
   searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]>;

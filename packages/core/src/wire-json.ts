@@ -78,3 +78,11 @@ export function metricsJson(metrics: readonly { key: string; value: number; time
   }
   return `[${parts.join(',')}]`;
 }
+
+/** The body of a metric-history page: `{"metrics":[…],"next_page_token":"…"}`, empty parts omitted. */
+export function metricHistoryBody(items: Parameters<typeof metricsJson>[0], nextPageToken?: string): string {
+  const parts: string[] = [];
+  if (items.length > 0) parts.push(`"metrics":${metricsJson(items)}`);
+  if (nextPageToken) parts.push(`"next_page_token":${JSON.stringify(nextPageToken)}`);
+  return `{${parts.join(',')}}`;
+}

@@ -6,7 +6,7 @@ import {
   LIMITS,
   RawJson,
   RunlogError,
-  metricsJson,
+  metricHistoryBody,
   tracking,
   type ParsedRequestOf,
   type ResponseOf,
@@ -141,14 +141,11 @@ export function trackingHandlers(store: TrackingStore): TrackingHandlers {
       return {};
     },
     getMetricHistory: async (r) => {
-      const page = await store.getMetricHistory(r.run_id, r.metric_key, {
-        maxResults: r.max_results,
-        pageToken: r.page_token,
-      });
+      const query = { maxResults: r.max_results, pageToken: r.page_token };
+      if (store.getMetricHistoryJson) return new RawJson(await store.getMetricHistoryJson(r.run_id, r.metric_key, query));
       // Histories run to millions of points: serialise without a per-value replacer.
-      const metrics = page.items.length > 0 ? `"metrics":${metricsJson(page.items)}` : '';
-      const token = page.next_page_token ? `"next_page_token":${JSON.stringify(page.next_page_token)}` : '';
-      return new RawJson(`{${[metrics, token].filter(Boolean).join(',')}}`);
+      const page = await store.getMetricHistory(r.run_id, r.metric_key, query);
+      return new RawJson(metricHistoryBody(page.items, page.next_page_token));
     },
     getMetricHistoryBulkInterval: async (r) => {
       const metrics = await store.getMetricHistoryBulkInterval({

@@ -4,6 +4,7 @@ import {
   RunlogError,
   decodePageToken,
   encodePageToken,
+  metricHistoryBody,
   type BulkIntervalQuery,
   type Metric,
   type MetricHistoryQuery,
@@ -70,6 +71,42 @@ export async function getMetricHistory(
   const page: Page<Metric> = { items };
   if (limit !== undefined && rows.length > limit) page.next_page_token = encodePageToken(offset + limit);
   return page;
+}
+
+// NaN is stored as 0 + is_nan; ±Infinity are real values. Both leave as MLflow's strings.
+const HISTORY_JSON_SQL = `select json_group_array(json_object('key', ?, 'value',
+    case when is_nan then 'NaN' when value > 1.7976931348623157e308 then 'Infinity'
+         when value < -1.7976931348623157e308 then '-Infinity' else value end,
+    'timestamp', timestamp, 'step', step))
+  from (select step, timestamp, value, is_nan from metrics where run_uuid = ? and key = ?
+        order by step, timestamp, value limit ? offset ?)`;
+const HAS_MORE_SQL = 'select 1 from metrics where run_uuid = ? and key = ? order by step, timestamp, value limit 1 offset ?';
+
+/** SQLite builds the history's JSON itself (in C), from the read-only handle. */
+export async function getMetricHistoryJson(
+  ctx: SqlContext,
+  runId: string,
+  key: string,
+  query: MetricHistoryQuery = {},
+): Promise<string> {
+  const reader = ctx.conn.sqliteReader;
+  if (!reader) {
+    const page = await getMetricHistory(ctx, runId, key, query);
+    return metricHistoryBody(page.items, page.next_page_token);
+  }
+  await requireRunRow(ctx.db, runId);
+  const offset = decodePageToken(query.pageToken);
+  const limit = query.maxResults;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    throw RunlogError.invalidParameter(`Invalid value ${limit} for parameter 'max_results' supplied. It must be a positive integer.`);
+  }
+  const metrics = cachedStatement(reader, HISTORY_JSON_SQL).pluck().get(key, runId, key, limit ?? -1, offset) as string;
+  const parts: string[] = [];
+  if (metrics !== '[]') parts.push(`"metrics":${metrics}`);
+  if (limit !== undefined && cachedStatement(reader, HAS_MORE_SQL).pluck().get(runId, key, offset + limit) !== undefined) {
+    parts.push(`"next_page_token":${JSON.stringify(encodePageToken(offset + limit))}`);
+  }
+  return `{${parts.join(',')}}`;
 }
 
 export async function getMetricHistoryBulk(

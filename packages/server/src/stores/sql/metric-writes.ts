@@ -133,18 +133,23 @@ function pgErrorCode(err: unknown): string | undefined {
 }
 
 /**
- * Runs a whole transaction again when PostgreSQL aborted it as a deadlock victim or a serialization failure,
- * after a short randomised pause (so the contenders do not collide again in lockstep). Only for idempotent
- * writes such as log-batch. Other dialects run `attempt` once: SQLite takes its write lock at BEGIN.
+ * Runs a whole transaction again when PostgreSQL aborted it as a deadlock victim or a serialization failure
+ * (or with one of `alsoRetry`'s SQLSTATEs), after a short randomised pause so the contenders do not collide
+ * again in lockstep. Only for idempotent writes such as log-batch. On SQLite `attempt` runs once: it takes its
+ * write lock at BEGIN, so there is nothing to retry.
  */
-export async function retryTransientPg<T>(ctx: SqlContext, attempt: () => Promise<T>): Promise<T> {
+export async function retryTransientPg<T>(
+  ctx: SqlContext,
+  attempt: () => Promise<T>,
+  alsoRetry: readonly string[] = [],
+): Promise<T> {
   if (ctx.dialect !== 'postgres') return attempt();
   for (let n = 1; ; n++) {
     try {
       return await attempt();
     } catch (err) {
       const code = pgErrorCode(err);
-      if (n >= PG_MAX_ATTEMPTS || code === undefined || !PG_RETRYABLE.has(code)) throw err;
+      if (n >= PG_MAX_ATTEMPTS || code === undefined || !(PG_RETRYABLE.has(code) || alsoRetry.includes(code))) throw err;
       const ceiling = 10 * 2 ** n; // 20, 40, 80, 160 ms
       await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * ceiling));
     }

@@ -84,7 +84,8 @@ export async function writeTags(trx: Transaction<Database>, runId: string, tags:
   for (const t of tags) byKey.set(t.key, t.value);
   await trx
     .insertInto('tags')
-    .values([...byKey].map(([key, value]) => ({ run_uuid: runId, key, value })))
+    // In key order, so concurrent writers of the same tags lock the rows in one order and never deadlock.
+    .values([...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, value]) => ({ run_uuid: runId, key, value })))
     .onConflict((oc) => oc.columns(['run_uuid', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
     .execute();
   const runName = byKey.get(RUN_NAME_TAG);
@@ -111,6 +112,7 @@ async function writeParams(trx: Transaction<Database>, runId: string, params: re
     }
   }
   if (fresh.length > 0) {
+    fresh.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)); // one lock order for concurrent writers
     await trx.insertInto('params').values(fresh.map((p) => ({ run_uuid: runId, key: p.key, value: p.value }))).execute();
   }
 }
@@ -126,14 +128,19 @@ export async function logBatch(
   const metricRows = prepareMetrics(runId, metrics);
   const paramRows = prepareParams(runId, params);
   const tagRows = prepareTags(tags);
-  // Idempotent, so a deadlock victim or serialization failure on PostgreSQL simply runs again.
-  await retryTransientPg(ctx, () =>
-    ctx.db.transaction().execute(async (trx) => {
-      await requireActiveRunRow(trx, runId);
-      await writeParams(trx, runId, paramRows);
-      await writeTags(trx, runId, tagRows);
-      await insertMetrics(ctx, trx, metricRows);
-    }),
+  // Idempotent, so a deadlock victim or serialization failure on PostgreSQL simply runs again. So does a
+  // unique_violation (23505): only the params insert can raise it, when a concurrent request logged the same
+  // param first; the next attempt sees that committed value and accepts it (or reports a changed value).
+  await retryTransientPg(
+    ctx,
+    () =>
+      ctx.db.transaction().execute(async (trx) => {
+        await requireActiveRunRow(trx, runId);
+        await writeParams(trx, runId, paramRows);
+        await writeTags(trx, runId, tagRows);
+        await insertMetrics(ctx, trx, metricRows);
+      }),
+    ['23505'],
   );
 }
 

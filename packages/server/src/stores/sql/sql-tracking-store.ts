@@ -59,6 +59,7 @@ export async function createSqlTrackingStore(options: SqlStoreOptions): Promise<
     recordLoggedModel: (id, model) => runData.recordLoggedModel(ctx, id, model),
     searchRuns: (q) => searchRuns(ctx, q),
     getMetricHistory: (id, key, q) => metricReads.getMetricHistory(ctx, id, key, q),
+    getMetricHistoryJson: (id, key, q) => metricReads.getMetricHistoryJson(ctx, id, key, q),
     getMetricHistoryBulkInterval: (q) => metricReads.getMetricHistoryBulkInterval(ctx, q),
     getMetricHistoryBulk: (ids, key, max) => metricReads.getMetricHistoryBulk(ctx, ids, key, max),
     searchDatasets: (ids) => searchDatasets(ctx, ids),
