@@ -150,7 +150,7 @@ export async function retryTransientPg<T>(
     } catch (err) {
       const code = pgErrorCode(err);
       if (n >= PG_MAX_ATTEMPTS || code === undefined || !(PG_RETRYABLE.has(code) || alsoRetry.includes(code))) throw err;
-      const ceiling = 10 * 2 ** n; // 20, 40, 80, 160 ms
+      const ceiling = 10 * 2 ** n; // pauses of 10-30, 20-60, 40-120, 80-240 ms
       await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * ceiling));
     }
   }
