@@ -1,11 +1,11 @@
 /** The one composition root: config + stores → a Fastify app with every route registered. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { TrackingStore } from '@runlog/core';
+import { tracking, type TrackingStore } from '@runlog/core';
 import type { ServerConfig } from './config.js';
 import { installErrorHandling } from './http/errors.js';
 import { parseLenientJson } from './http/request-input.js';
 import { registerEndpoints } from './http/register-endpoints.js';
-import { trackingEndpoints, trackingHandlers } from './http/tracking-handlers.js';
+import { trackingHandlers } from './http/tracking-handlers.js';
 import { registerMiscRoutes } from './http/misc-routes.js';
 
 export interface AppStores {
@@ -37,7 +37,7 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
   installErrorHandling(app);
   registerMiscRoutes(app, config);
   if (!config.artifactsOnly) {
-    registerEndpoints(app, trackingEndpoints, trackingHandlers(stores.tracking), config.staticPrefix);
+    registerEndpoints(app, tracking, trackingHandlers(stores.tracking), config.staticPrefix);
   }
   await app.ready();
   return app;

@@ -7,7 +7,6 @@ import {
   RawJson,
   RunlogError,
   metricHistoryBody,
-  tracking,
   type ParsedRequestOf,
   type ResponseOf,
   type TrackingEndpoints,
@@ -167,4 +166,3 @@ export function trackingHandlers(store: TrackingStore): TrackingHandlers {
   };
 }
 
-export const trackingEndpoints = tracking;

@@ -39,23 +39,6 @@ export async function getMetricHistory(
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
     throw RunlogError.invalidParameter(`Invalid value ${limit} for parameter 'max_results' supplied. It must be a positive integer.`);
   }
-  const reader = ctx.conn.sqliteReader;
-  if (reader) {
-    // Read fast path: positional rows from the read-only handle (sees committed data only).
-    const sqlText =
-      'select step, timestamp, value, is_nan from metrics where run_uuid = ? and key = ? order by step, timestamp, value limit ? offset ?';
-    const stmt = cachedStatement(reader, sqlText).raw(true);
-    const rows = stmt.all(runId, key, limit === undefined ? -1 : limit + 1, offset) as [number, number, number, number][];
-    const count = limit !== undefined ? Math.min(rows.length, limit) : rows.length;
-    const items = new Array<Metric>(count);
-    for (let i = 0; i < count; i++) {
-      const r = rows[i] as [number, number, number, number];
-      items[i] = { key, value: r[3] ? NaN : r[2], timestamp: r[1], step: r[0] };
-    }
-    const page: Page<Metric> = { items };
-    if (limit !== undefined && rows.length > limit) page.next_page_token = encodePageToken(offset + limit);
-    return page;
-  }
   let q = ctx.db
     .selectFrom('metrics')
     .select(['run_uuid', 'step', 'timestamp', 'value', 'is_nan'])

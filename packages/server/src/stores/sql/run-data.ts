@@ -14,17 +14,11 @@ import {
 } from '@runlog/core';
 import type { SqlContext } from './context.js';
 import type { Database, MetricsTable } from './schema.js';
-import { RUN_NAME_TAG, requireActiveRunRow } from './runs.js';
+import { requireActiveRunRow } from './runs.js';
+import { prepareTags, writeTags } from './run-tags.js';
 import { insertMetrics, retryTransientPg } from './metric-writes.js';
 
 const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
-
-export function prepareTags(tags: readonly RunTag[]): RunTag[] {
-  return tags.map((t) => {
-    validateEntityKey('tag', t.key);
-    return { key: t.key, value: truncateValue(t.value, LIMITS.maxTagValueLength) };
-  });
-}
 
 function prepareParams(runId: string, params: readonly Param[]): Param[] {
   const seen = new Set<string>();
@@ -75,21 +69,6 @@ function checkBatchLimits(metrics: number, params: number, tags: number): void {
   check(params, LIMITS.maxParamsPerBatch, 'params');
   check(tags, LIMITS.maxTagsPerBatch, 'tags');
   check(metrics + params + tags, LIMITS.maxEntitiesPerBatch, 'total entities');
-}
-
-export async function writeTags(trx: Transaction<Database>, runId: string, tags: readonly RunTag[]): Promise<void> {
-  if (tags.length === 0) return;
-  // Last write wins within one request, as sequential set-tag calls would.
-  const byKey = new Map<string, string>();
-  for (const t of tags) byKey.set(t.key, t.value);
-  await trx
-    .insertInto('tags')
-    // In key order, so concurrent writers of the same tags lock the rows in one order and never deadlock.
-    .values([...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, value]) => ({ run_uuid: runId, key, value })))
-    .onConflict((oc) => oc.columns(['run_uuid', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
-    .execute();
-  const runName = byKey.get(RUN_NAME_TAG);
-  if (runName !== undefined) await trx.updateTable('runs').set({ name: runName }).where('run_uuid', '=', runId).execute();
 }
 
 async function writeParams(trx: Transaction<Database>, runId: string, params: readonly Param[]): Promise<void> {

@@ -17,9 +17,7 @@ import { chunked, type SqlContext } from './context.js';
 import { requireExperimentRow } from './experiments.js';
 import { generateRunName } from './run-names.js';
 import type { Database, RunsTable } from './schema.js';
-import { prepareTags, writeTags } from './run-data.js';
-
-export const RUN_NAME_TAG = 'mlflow.runName';
+import { RUN_NAME_TAG, prepareTags, writeTags } from './run-tags.js';
 
 type Db = Transaction<Database> | SqlContext['db'];
 
