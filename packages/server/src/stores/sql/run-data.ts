@@ -1,5 +1,4 @@
 /** What gets logged into a run: the batch of metrics, params and tags, tag deletion, inputs, logged models. */
-import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import {
   LIMITS,
@@ -13,6 +12,7 @@ import {
   type RunTag,
 } from '@runlog/core';
 import type { SqlContext } from './context.js';
+import { newTimeOrderedId } from './ids.js';
 import type { Database, MetricsTable } from './schema.js';
 import { requireActiveRunRow } from './runs.js';
 import { prepareTags, writeTags } from './run-tags.js';
@@ -160,7 +160,7 @@ export async function logInputs(ctx: SqlContext, runId: string, datasets: readon
         .where('digest', '=', d.digest)
         .executeTakeFirst();
       if (!dataset) {
-        dataset = { dataset_uuid: randomUUID().replaceAll('-', '') };
+        dataset = { dataset_uuid: newTimeOrderedId() };
         await trx
           .insertInto('datasets')
           .values({
@@ -182,7 +182,7 @@ export async function logInputs(ctx: SqlContext, runId: string, datasets: readon
         .where('destination_id', '=', runId)
         .executeTakeFirst();
       if (linked) continue; // re-logging the same dataset to the same run changes nothing
-      const inputUuid = randomUUID().replaceAll('-', '');
+      const inputUuid = newTimeOrderedId();
       await trx.insertInto('inputs').values({ input_uuid: inputUuid, source_id: dataset.dataset_uuid, destination_id: runId }).execute();
       const tags = input.tags ?? [];
       if (tags.length > 0) {

@@ -1,5 +1,4 @@
 /** Runs in the SQL store: create, read (with their data), update, lifecycle. */
-import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import {
   RunlogError,
@@ -14,6 +13,7 @@ import {
   type UpdateRunInput,
 } from '@runlog/core';
 import { chunked, type SqlContext } from './context.js';
+import { newTimeOrderedId } from './ids.js';
 import { requireExperimentRow } from './experiments.js';
 import { generateRunName } from './run-names.js';
 import type { Database, RunsTable } from './schema.js';
@@ -143,7 +143,7 @@ export async function createRun(ctx: SqlContext, input: CreateRunInput): Promise
   }
   const runName = input.runName || tagName || generateRunName();
   if (tagName === undefined) tags.push({ key: RUN_NAME_TAG, value: runName });
-  const runId = randomUUID().replaceAll('-', '');
+  const runId = newTimeOrderedId();
   const row = await ctx.db.transaction().execute(async (trx) => {
     const exp = await requireExperimentRow(trx, input.experimentId);
     if (exp.lifecycle_stage !== 'active') {
