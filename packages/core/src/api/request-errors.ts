@@ -20,7 +20,14 @@ export function toRequestError(error: z.ZodError): RunlogError {
     input === undefined ||
     (issue.code === 'invalid_type' && input === null) ||
     (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1);
-  if (missing) return RunlogError.invalidParameter(`Missing value for required parameter '${name}'.`);
+  return missing ? missingValue(name) : invalidValue(name, input, issue.message);
+}
+
+export function missingValue(name: string): RunlogError {
+  return RunlogError.invalidParameter(`Missing value for required parameter '${name}'.`);
+}
+
+export function invalidValue(name: string, input: unknown, why: string): RunlogError {
   let shown: string;
   try {
     shown = JSON.stringify(input) ?? typeof input;
@@ -28,9 +35,7 @@ export function toRequestError(error: z.ZodError): RunlogError {
     shown = typeof input;
   }
   if (shown.length > 200) shown = `${shown.slice(0, 200)}...`;
-  return RunlogError.invalidParameter(
-    `Invalid value ${shown} for parameter '${name}' supplied: ${issue.message}`,
-  );
+  return RunlogError.invalidParameter(`Invalid value ${shown} for parameter '${name}' supplied: ${why}`);
 }
 
 /** Parses a request body or query against an endpoint schema, throwing RunlogError on failure. */

@@ -9,6 +9,7 @@ import type {
   RunInfo,
 } from '../entities.js';
 import { endpoint } from './endpoint.js';
+import { metricList } from './metric-list.js';
 import {
   double,
   int64,
@@ -23,8 +24,6 @@ import {
 } from './fields.js';
 
 type Empty = Record<string, never>;
-
-const metricInput = z.object({ key: requiredString, value: double, timestamp: int64, step: int64.optional().default(0) });
 
 const datasetInput = z.object({
   tags: z.array(keyValue).optional().default([]),
@@ -194,7 +193,7 @@ export const tracking = {
     path: '/mlflow/runs/log-batch',
     request: z.object({
       run_id: requiredString,
-      metrics: z.array(metricInput).optional().default([]),
+      metrics: metricList,
       params: z.array(keyValue).optional().default([]),
       tags: z.array(keyValue).optional().default([]),
     }),
