@@ -1,4 +1,4 @@
-import { connect } from '../stores/sql/connect.js';
+import { closeConnection, connect } from '../stores/sql/connect.js';
 import { migrate } from '../stores/sql/migrations.js';
 
 export async function runDbUpgrade(uri: string): Promise<void> {
@@ -7,7 +7,6 @@ export async function runDbUpgrade(uri: string): Promise<void> {
     const { from, to } = await migrate(conn.db, conn.dialect);
     process.stdout.write(from === to ? `Schema is up to date (version ${to}).\n` : `Upgraded schema from version ${from} to ${to}.\n`);
   } finally {
-    await conn.db.destroy();
-    conn.sqliteReader?.close();
+    await closeConnection(conn);
   }
 }

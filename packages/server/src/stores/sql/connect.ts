@@ -10,6 +10,7 @@ import pg from 'pg';
 import { RunlogError } from '@runlog/core';
 import type { SqlDialectName } from './dialect.js';
 import type { Database } from './schema.js';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
 
 export interface SqlConnection {
   db: Kysely<Database>;
@@ -18,6 +19,8 @@ export interface SqlConnection {
   sqlite?: BetterSqlite3.Database;
   /** A second SQLite handle for reads: under WAL it sees only committed data and never waits on writers. */
   sqliteReader?: BetterSqlite3.Database;
+  /** Runs WAL checkpoints off the request path (SQLite only). */
+  checkpointer?: Checkpointer;
   pgPool?: pg.Pool;
   description: string;
 }
@@ -90,8 +93,8 @@ function openSqliteFile(file: string, readonly: boolean): BetterSqlite3.Database
   if (!readonly) {
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
-    // Fewer, larger checkpoints: heavy ingest rewrites the same index pages many times between them.
-    raw.pragma('wal_autocheckpoint = 10000');
+    // Checkpoints run in a worker (sqlite-checkpointer.ts); this is only the backstop.
+    raw.pragma('wal_autocheckpoint = 50000');
     raw.pragma('foreign_keys = ON');
   }
   raw.pragma('cache_size = -65536');
@@ -114,7 +117,8 @@ export function connect(uri: string, options: ConnectOptions = {}): SqlConnectio
     const db = new Kysely<Database>({
       dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
     });
-    return { db, dialect: 'sqlite', sqlite, sqliteReader, description: `sqlite:///${parsed.file}` };
+    const checkpointer = startCheckpointer(parsed.file);
+    return { db, dialect: 'sqlite', sqlite, sqliteReader, checkpointer, description: `sqlite:///${parsed.file}` };
   }
   // int8 and numeric come back as strings by default; every bigint we store fits a double.
   pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
@@ -126,4 +130,11 @@ export function connect(uri: string, options: ConnectOptions = {}): SqlConnectio
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgPool }) });
   const safe = parsed.connectionString.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return { db, dialect: 'postgres', pgPool, description: safe };
+}
+
+/** Closes everything `connect` opened. */
+export async function closeConnection(conn: SqlConnection): Promise<void> {
+  await conn.db.destroy();
+  conn.sqliteReader?.close();
+  await conn.checkpointer?.stop();
 }

@@ -1,6 +1,6 @@
 /** The TrackingStore on SQLite or PostgreSQL: composes the per-entity modules over one connection. */
 import type { TrackingStore } from '@runlog/core';
-import { connect, type ConnectOptions } from './connect.js';
+import { closeConnection, connect, type ConnectOptions } from './connect.js';
 import type { SqlContext } from './context.js';
 import * as experiments from './experiments.js';
 import * as metricReads from './metric-reads.js';
@@ -34,7 +34,7 @@ export async function createSqlTrackingStore(options: SqlStoreOptions): Promise<
     // A database set up by `runlog db upgrade` has no artifact root for experiment 0 yet.
     await conn.db.transaction().execute((trx) => experiments.initDefaultExperiment(trx, options.defaultArtifactRoot));
   } catch (err) {
-    await conn.db.destroy();
+    await closeConnection(conn);
     throw err;
   }
   return {
@@ -63,9 +63,6 @@ export async function createSqlTrackingStore(options: SqlStoreOptions): Promise<
     getMetricHistoryBulkInterval: (q) => metricReads.getMetricHistoryBulkInterval(ctx, q),
     getMetricHistoryBulk: (ids, key, max) => metricReads.getMetricHistoryBulk(ctx, ids, key, max),
     searchDatasets: (ids) => searchDatasets(ctx, ids),
-    close: async () => {
-      await conn.db.destroy();
-      conn.sqliteReader?.close();
-    },
+    close: () => closeConnection(conn),
   };
 }
