@@ -16,7 +16,6 @@ import { chunked, type SqlContext } from './context.js';
 import { requireRunRow } from './runs.js';
 
 interface PointRow {
-  run_uuid: string;
   step: number;
   timestamp: number;
   value: number;
@@ -27,22 +26,27 @@ function toMetric(key: string, r: PointRow): Metric {
   return { key, value: r.is_nan ? NaN : Number(r.value), timestamp: Number(r.timestamp), step: Number(r.step) };
 }
 
+/** The page a history request asks for: an offset from the token, and a limit when max_results is given. */
+function historyWindow(query: MetricHistoryQuery): { offset: number; limit: number | undefined } {
+  const limit = query.maxResults;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    throw RunlogError.invalidParameter(`Invalid value ${limit} for parameter 'max_results' supplied. It must be a positive integer.`);
+  }
+  return { offset: decodePageToken(query.pageToken), limit };
+}
+
 export async function getMetricHistory(
   ctx: SqlContext,
   runId: string,
   key: string,
   query: MetricHistoryQuery = {},
 ): Promise<Page<Metric>> {
-  await requireRunRow(ctx.db, runId);
-  const offset = decodePageToken(query.pageToken);
-  const limit = query.maxResults;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw RunlogError.invalidParameter(`Invalid value ${limit} for parameter 'max_results' supplied. It must be a positive integer.`);
-  }
+  const run = await requireRunRow(ctx.db, runId);
+  const { offset, limit } = historyWindow(query);
   let q = ctx.db
     .selectFrom('metrics')
-    .select(['run_uuid', 'step', 'timestamp', 'value', 'is_nan'])
-    .where('run_uuid', '=', runId)
+    .select(['step', 'timestamp', 'value', 'is_nan'])
+    .where('run_key', '=', run.run_key)
     .where('key', '=', key)
     .orderBy('step')
     .orderBy('timestamp')
@@ -61,9 +65,9 @@ const HISTORY_JSON_SQL = `select json_group_array(json_object('key', ?, 'value',
     case when is_nan then 'NaN' when value > 1.7976931348623157e308 then 'Infinity'
          when value < -1.7976931348623157e308 then '-Infinity' else value end,
     'timestamp', timestamp, 'step', step))
-  from (select step, timestamp, value, is_nan from metrics where run_uuid = ? and key = ?
+  from (select step, timestamp, value, is_nan from metrics where run_key = ? and key = ?
         order by step, timestamp, value limit ? offset ?)`;
-const HAS_MORE_SQL = 'select 1 from metrics where run_uuid = ? and key = ? order by step, timestamp, value limit 1 offset ?';
+const HAS_MORE_SQL = 'select 1 from metrics where run_key = ? and key = ? order by step, timestamp, value limit 1 offset ?';
 
 /** SQLite builds the history's JSON itself (in C), from the read-only handle. */
 export async function getMetricHistoryJson(
@@ -77,16 +81,12 @@ export async function getMetricHistoryJson(
     const page = await getMetricHistory(ctx, runId, key, query);
     return metricHistoryBody(page.items, page.next_page_token);
   }
-  await requireRunRow(ctx.db, runId);
-  const offset = decodePageToken(query.pageToken);
-  const limit = query.maxResults;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw RunlogError.invalidParameter(`Invalid value ${limit} for parameter 'max_results' supplied. It must be a positive integer.`);
-  }
-  const metrics = cachedStatement(reader, HISTORY_JSON_SQL).pluck().get(key, runId, key, limit ?? -1, offset) as string;
+  const run = await requireRunRow(ctx.db, runId);
+  const { offset, limit } = historyWindow(query);
+  const metrics = cachedStatement(reader, HISTORY_JSON_SQL).pluck().get(key, run.run_key, key, limit ?? -1, offset) as string;
   const parts: string[] = [];
   if (metrics !== '[]') parts.push(`"metrics":${metrics}`);
-  if (limit !== undefined && cachedStatement(reader, HAS_MORE_SQL).pluck().get(runId, key, offset + limit) !== undefined) {
+  if (limit !== undefined && cachedStatement(reader, HAS_MORE_SQL).pluck().get(run.run_key, key, offset + limit) !== undefined) {
     parts.push(`"next_page_token":${JSON.stringify(encodePageToken(offset + limit))}`);
   }
   return `{${parts.join(',')}}`;
@@ -103,17 +103,30 @@ export async function getMetricHistoryBulk(
     throw RunlogError.invalidParameter(`GetMetricHistoryBulk request cannot specify more than ${LIMITS.maxBulkIntervalRunIds} run_ids. Received ${runIds.length} run_ids.`);
   }
   const rows = await ctx.db
-    .selectFrom('metrics')
-    .select(['run_uuid', 'step', 'timestamp', 'value', 'is_nan'])
-    .where('run_uuid', 'in', [...runIds])
-    .where('key', '=', key)
-    .orderBy('run_uuid')
-    .orderBy('timestamp')
-    .orderBy('step')
-    .orderBy('value')
+    .selectFrom('metrics as m')
+    .innerJoin('runs as r', 'r.run_key', 'm.run_key')
+    .select(['r.run_uuid', 'm.step', 'm.timestamp', 'm.value', 'm.is_nan'])
+    .where('r.run_uuid', 'in', [...runIds])
+    .where('m.key', '=', key)
+    .orderBy('r.run_uuid')
+    .orderBy('m.timestamp')
+    .orderBy('m.step')
+    .orderBy('m.value')
     .limit(Math.min(maxResults, LIMITS.maxHistoryBulkResults))
     .execute();
   return rows.map((r) => ({ ...toMetric(key, r), run_id: r.run_uuid }));
+}
+
+/** Run id → run key for the runs that exist, in the order the ids were given (duplicates dropped). */
+async function runKeys(ctx: SqlContext, runIds: readonly string[]): Promise<Map<string, number>> {
+  const rows = await ctx.db.selectFrom('runs').select(['run_uuid', 'run_key']).where('run_uuid', 'in', [...runIds]).execute();
+  const found = new Map(rows.map((r) => [r.run_uuid, Number(r.run_key)]));
+  const out = new Map<string, number>();
+  for (const id of runIds) {
+    const key = found.get(id);
+    if (key !== undefined) out.set(id, key);
+  }
+  return out;
 }
 
 /** Evenly spaced picks from sorted steps, always keeping the last (MLflow's sampling). */
@@ -148,12 +161,14 @@ export async function getMetricHistoryBulkInterval(ctx: SqlContext, query: BulkI
   if (query.startStep !== undefined && query.endStep !== undefined && query.startStep > query.endStep) {
     throw RunlogError.invalidParameter('end_step must be greater than or equal to start_step.');
   }
-  const ids = [...new Set(runIds)];
+  const keyOf = await runKeys(ctx, runIds);
+  const ids = [...keyOf.values()];
+  if (ids.length === 0) return [];
   let stepsQuery = ctx.db
     .selectFrom('metrics')
     .select('step')
     .distinct()
-    .where('run_uuid', 'in', ids)
+    .where('run_key', 'in', ids)
     .where('key', '=', metricKey);
   if (query.startStep !== undefined && query.endStep !== undefined) {
     stepsQuery = stepsQuery.where('step', '>=', query.startStep).where('step', '<=', query.endStep);
@@ -166,12 +181,12 @@ export async function getMetricHistoryBulkInterval(ctx: SqlContext, query: BulkI
   // Each run's own first and last step in range, so every line starts and ends where its data does.
   const bounds = await ctx.db
     .selectFrom('metrics')
-    .select((eb) => ['run_uuid', eb.fn.min('step').as('lo'), eb.fn.max('step').as('hi')])
-    .where('run_uuid', 'in', ids)
+    .select((eb) => [eb.fn.min('step').as('lo'), eb.fn.max('step').as('hi')])
+    .where('run_key', 'in', ids)
     .where('key', '=', metricKey)
     .where('step', '>=', lo)
     .where('step', '<=', hi)
-    .groupBy('run_uuid')
+    .groupBy('run_key')
     .execute();
   for (const b of bounds) {
     chosen.add(Number(b.lo));
@@ -179,13 +194,13 @@ export async function getMetricHistoryBulkInterval(ctx: SqlContext, query: BulkI
   }
   const steps = [...chosen].sort((a, b) => a - b);
   const out: MetricWithRunId[] = [];
-  for (const runId of runIds.filter((id, i) => runIds.indexOf(id) === i)) {
+  for (const [runId, runKey] of keyOf) {
     const points: MetricWithRunId[] = [];
     for (const chunk of chunked(steps, 2500)) {
       const rows = await ctx.db
         .selectFrom('metrics')
-        .select(['run_uuid', 'step', 'timestamp', 'value', 'is_nan'])
-        .where('run_uuid', '=', runId)
+        .select(['step', 'timestamp', 'value', 'is_nan'])
+        .where('run_key', '=', runKey)
         .where('key', '=', metricKey)
         .where('step', 'in', chunk)
         .orderBy('step')

@@ -8,14 +8,17 @@ import { cachedStatement } from './connect.js';
 import type { SqlContext } from './context.js';
 import type { Database, MetricsTable } from './schema.js';
 
-function isLater(a: MetricsTable, b: MetricsTable): boolean {
+/** One point of a batch, before it is tied to its run's key. */
+export type MetricPoint = Omit<MetricsTable, 'run_key'>;
+
+function isLater(a: MetricPoint, b: MetricPoint): boolean {
   if (a.step !== b.step) return a.step > b.step;
   if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
   return a.value > b.value;
 }
 
-export function latestPerKey(rows: readonly MetricsTable[]): MetricsTable[] {
-  const best = new Map<string, MetricsTable>();
+export function latestPerKey<T extends MetricPoint>(rows: readonly T[]): T[] {
+  const best = new Map<string, T>();
   for (const row of rows) {
     const cur = best.get(row.key);
     if (!cur || isLater(row, cur)) best.set(row.key, row);
@@ -23,21 +26,21 @@ export function latestPerKey(rows: readonly MetricsTable[]): MetricsTable[] {
   return [...best.values()];
 }
 
-const LATEST_UPSERT_SQL = `insert into latest_metrics (run_uuid, key, step, timestamp, value, is_nan) values (?, ?, ?, ?, ?, ?)
-  on conflict (run_uuid, key) do update set step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
+const LATEST_UPSERT_SQL = `insert into latest_metrics (run_key, key, step, timestamp, value, is_nan) values (?, ?, ?, ?, ?, ?)
+  on conflict (run_key, key) do update set step = excluded.step, timestamp = excluded.timestamp, value = excluded.value, is_nan = excluded.is_nan
   where (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`;
 const METRIC_INSERT_SQL =
-  'insert into metrics (run_uuid, key, step, timestamp, value, is_nan) values (?, ?, ?, ?, ?, ?) on conflict do nothing';
+  'insert into metrics (run_key, key, step, timestamp, value, is_nan) values (?, ?, ?, ?, ?, ?) on conflict do nothing';
 
 /**
  * SQLite fast path: prepared single-row statements on the connection Kysely's transaction holds (so they
  * join that transaction). Building and compiling a 1000-row Kysely insert costs more than the inserts.
  */
-function insertMetricsSqlite(sqlite: BetterSqlite3.Database, rows: readonly MetricsTable[]): void {
+function insertMetricsSqlite(sqlite: BetterSqlite3.Database, runKey: number, rows: readonly MetricPoint[]): void {
   const insert = cachedStatement(sqlite, METRIC_INSERT_SQL);
-  for (const r of rows) insert.run(r.run_uuid, r.key, r.step, r.timestamp, r.value, r.is_nan);
+  for (const r of rows) insert.run(runKey, r.key, r.step, r.timestamp, r.value, r.is_nan);
   const upsert = cachedStatement(sqlite, LATEST_UPSERT_SQL);
-  for (const r of latestPerKey(rows)) upsert.run(r.run_uuid, r.key, r.step, r.timestamp, r.value, r.is_nan);
+  for (const r of latestPerKey(rows)) upsert.run(runKey, r.key, r.step, r.timestamp, r.value, r.is_nan);
 }
 
 /**
@@ -45,10 +48,10 @@ function insertMetricsSqlite(sqlite: BetterSqlite3.Database, rows: readonly Metr
  * 1000-point batch is one short statement with six parameters, not 6000 bound values Kysely must build and
  * compile.
  */
-const PG_UNNEST = 'select * from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::float8[], $6::smallint[])';
-const PG_METRIC_INSERT_SQL = `insert into metrics (run_uuid, key, step, "timestamp", value, is_nan) ${PG_UNNEST} on conflict do nothing`;
-const PG_LATEST_UPSERT_SQL = `insert into latest_metrics (run_uuid, key, step, "timestamp", value, is_nan) ${PG_UNNEST}
-  on conflict (run_uuid, key) do update set step = excluded.step, "timestamp" = excluded."timestamp", value = excluded.value, is_nan = excluded.is_nan
+const PG_UNNEST = 'select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::float8[], $6::smallint[])';
+const PG_METRIC_INSERT_SQL = `insert into metrics (run_key, key, step, "timestamp", value, is_nan) ${PG_UNNEST} on conflict do nothing`;
+const PG_LATEST_UPSERT_SQL = `insert into latest_metrics (run_key, key, step, "timestamp", value, is_nan) ${PG_UNNEST}
+  on conflict (run_key, key) do update set step = excluded.step, "timestamp" = excluded."timestamp", value = excluded.value, is_nan = excluded.is_nan
   where (excluded.step, excluded."timestamp", excluded.value) > (latest_metrics.step, latest_metrics."timestamp", latest_metrics.value)`;
 
 /**
@@ -60,10 +63,10 @@ function numberArray(values: readonly number[]): string {
   return `{${values.join(',')}}`;
 }
 
-/** The six column parameters; text columns go as JS arrays, which pg quotes and escapes. */
+/** The six column parameters; the key column goes as a JS array, which pg quotes and escapes. */
 function columnArrays(rows: readonly MetricsTable[]): unknown[] {
   const n = rows.length;
-  const runs = new Array<string>(n);
+  const runs = new Array<number>(n);
   const keys = new Array<string>(n);
   const steps = new Array<number>(n);
   const timestamps = new Array<number>(n);
@@ -71,7 +74,7 @@ function columnArrays(rows: readonly MetricsTable[]): unknown[] {
   const nans = new Array<number>(n);
   let i = 0;
   for (const r of rows) {
-    runs[i] = r.run_uuid;
+    runs[i] = r.run_key;
     keys[i] = r.key;
     steps[i] = r.step;
     timestamps[i] = r.timestamp;
@@ -79,7 +82,7 @@ function columnArrays(rows: readonly MetricsTable[]): unknown[] {
     nans[i] = r.is_nan;
     i++;
   }
-  return [runs, keys, numberArray(steps), numberArray(timestamps), numberArray(values), numberArray(nans)];
+  return [numberArray(runs), keys, numberArray(steps), numberArray(timestamps), numberArray(values), numberArray(nans)];
 }
 
 function compareStrings(a: string, b: string): number {
@@ -89,7 +92,7 @@ function compareStrings(a: string, b: string): number {
 /** A total order on the metrics primary key, so concurrent writers of overlapping points lock them in one order. */
 function comparePoints(a: MetricsTable, b: MetricsTable): number {
   return (
-    compareStrings(a.run_uuid, b.run_uuid) ||
+    a.run_key - b.run_key ||
     compareStrings(a.key, b.key) ||
     a.step - b.step ||
     a.timestamp - b.timestamp ||
@@ -99,27 +102,28 @@ function comparePoints(a: MetricsTable, b: MetricsTable): number {
 }
 
 /**
- * Row locks are taken in (run_uuid, key) order, the same in every transaction, so two batches updating the
+ * Row locks are taken in (run_key, key) order, the same in every transaction, so two batches updating the
  * same keys of one run queue behind each other instead of deadlocking.
  */
 async function insertMetricsPostgres(trx: Transaction<Database>, rows: readonly MetricsTable[]): Promise<void> {
   const points = [...rows].sort(comparePoints);
   await trx.executeQuery(CompiledQuery.raw(PG_METRIC_INSERT_SQL, columnArrays(points)));
-  const latest = latestPerKey(rows).sort((a, b) => compareStrings(a.run_uuid, b.run_uuid) || compareStrings(a.key, b.key));
+  const latest = latestPerKey(rows).sort((a, b) => a.run_key - b.run_key || compareStrings(a.key, b.key));
   await trx.executeQuery(CompiledQuery.raw(PG_LATEST_UPSERT_SQL, columnArrays(latest)));
 }
 
 export async function insertMetrics(
   ctx: SqlContext,
   trx: Transaction<Database>,
-  rows: readonly MetricsTable[],
+  runKey: number,
+  points: readonly MetricPoint[],
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (points.length === 0) return;
   if (ctx.conn.sqlite) {
-    insertMetricsSqlite(ctx.conn.sqlite, rows);
+    insertMetricsSqlite(ctx.conn.sqlite, runKey, points);
     return;
   }
-  await insertMetricsPostgres(trx, rows);
+  await insertMetricsPostgres(trx, points.map((p) => ({ run_key: runKey, ...p })));
 }
 
 /** serialization_failure and deadlock_detected: the transaction was rolled back and may simply be run again. */

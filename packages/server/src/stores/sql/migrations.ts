@@ -40,7 +40,8 @@ const MIGRATIONS: readonly Migration[] = [
         .execute();
       await db.schema
         .createTable('runs')
-        .addColumn('run_uuid', 'text', (c) => c.primaryKey())
+        .addColumn('run_key', idType, (c) => c.primaryKey())
+        .addColumn('run_uuid', 'text', (c) => c.notNull().unique())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('experiment_id', bigint, (c) => c.notNull().references('experiments.experiment_id'))
         .addColumn('user_id', 'text', (c) => c.notNull())
@@ -71,25 +72,25 @@ const MIGRATIONS: readonly Migration[] = [
       // step order straight from the index.
       await db.schema
         .createTable('metrics')
-        .addColumn('run_uuid', 'text', (c) => c.notNull())
+        .addColumn('run_key', bigint, (c) => c.notNull())
         .addColumn('key', 'text', (c) => c.notNull())
         .addColumn('step', bigint, (c) => c.notNull())
         .addColumn('timestamp', bigint, (c) => c.notNull())
         .addColumn('value', 'double precision', (c) => c.notNull())
         .addColumn('is_nan', 'smallint', (c) => c.notNull())
-        .addPrimaryKeyConstraint('metrics_pk', ['run_uuid', 'key', 'step', 'timestamp', 'value', 'is_nan'])
+        .addPrimaryKeyConstraint('metrics_pk', ['run_key', 'key', 'step', 'timestamp', 'value', 'is_nan'])
         .modifyEnd(dialect === 'sqlite' ? sql`without rowid` : sql``)
         .execute();
       // One row per (run, key): the maximum of (step, timestamp, value), as MLflow defines "latest".
       await db.schema
         .createTable('latest_metrics')
-        .addColumn('run_uuid', 'text', (c) => c.notNull())
+        .addColumn('run_key', bigint, (c) => c.notNull())
         .addColumn('key', 'text', (c) => c.notNull())
         .addColumn('step', bigint, (c) => c.notNull())
         .addColumn('timestamp', bigint, (c) => c.notNull())
         .addColumn('value', 'double precision', (c) => c.notNull())
         .addColumn('is_nan', 'smallint', (c) => c.notNull())
-        .addPrimaryKeyConstraint('latest_metrics_pk', ['run_uuid', 'key'])
+        .addPrimaryKeyConstraint('latest_metrics_pk', ['run_key', 'key'])
         .modifyEnd(dialect === 'sqlite' ? sql`without rowid` : sql``)
         .execute();
       await db.schema.createIndex('latest_metrics_key_value').on('latest_metrics').columns(['key', 'value']).execute();

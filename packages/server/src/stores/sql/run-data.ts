@@ -13,10 +13,10 @@ import {
 } from '@runlog/core';
 import type { SqlContext } from './context.js';
 import { newTimeOrderedId } from './ids.js';
-import type { Database, MetricsTable } from './schema.js';
+import type { Database } from './schema.js';
 import { requireActiveRunRow } from './runs.js';
 import { prepareTags, writeTags } from './run-tags.js';
-import { insertMetrics, retryTransientPg } from './metric-writes.js';
+import { insertMetrics, retryTransientPg, type MetricPoint } from './metric-writes.js';
 
 const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 
@@ -37,7 +37,7 @@ function prepareParams(runId: string, params: readonly Param[]): Param[] {
   return out;
 }
 
-function prepareMetrics(runId: string, metrics: readonly Metric[]): MetricsTable[] {
+function prepareMetrics(metrics: readonly Metric[]): MetricPoint[] {
   const validKeys = new Set<string>();
   return metrics.map((m) => {
     if (!validKeys.has(m.key)) {
@@ -53,7 +53,7 @@ function prepareMetrics(runId: string, metrics: readonly Metric[]): MetricsTable
       throw RunlogError.invalidParameter(`Got invalid step ${m.step} for metric '${m.key}'. Step must be a valid long (64-bit integer).`);
     }
     const nan = Number.isNaN(m.value);
-    return { run_uuid: runId, key: m.key, step: m.step, timestamp: m.timestamp, value: nan ? 0 : m.value, is_nan: nan ? 1 : 0 };
+    return { key: m.key, step: m.step, timestamp: m.timestamp, value: nan ? 0 : m.value, is_nan: nan ? 1 : 0 };
   });
 }
 
@@ -104,7 +104,7 @@ export async function logBatch(
   tags: readonly RunTag[],
 ): Promise<void> {
   checkBatchLimits(metrics.length, params.length, tags.length);
-  const metricRows = prepareMetrics(runId, metrics);
+  const metricRows = prepareMetrics(metrics);
   const paramRows = prepareParams(runId, params);
   const tagRows = prepareTags(tags);
   // Idempotent, so a deadlock victim or serialization failure on PostgreSQL simply runs again. So does a
@@ -114,10 +114,10 @@ export async function logBatch(
     ctx,
     () =>
       ctx.db.transaction().execute(async (trx) => {
-        await requireActiveRunRow(trx, runId);
+        const run = await requireActiveRunRow(trx, runId);
         await writeParams(trx, runId, paramRows);
         await writeTags(trx, runId, tagRows);
-        await insertMetrics(ctx, trx, metricRows);
+        await insertMetrics(ctx, trx, run.run_key, metricRows);
       }),
     ['23505'],
   );

@@ -16,12 +16,12 @@ import { chunked, type SqlContext } from './context.js';
 import { newTimeOrderedId } from './ids.js';
 import { requireExperimentRow } from './experiments.js';
 import { generateRunName } from './run-names.js';
-import type { Database, RunsTable } from './schema.js';
+import type { Database, RunRow, RunsTable } from './schema.js';
 import { RUN_NAME_TAG, prepareTags, writeTags } from './run-tags.js';
 
 type Db = Transaction<Database> | SqlContext['db'];
 
-export function toRunInfo(row: RunsTable): RunInfo {
+export function toRunInfo(row: Omit<RunRow, 'run_key'>): RunInfo {
   const info: RunInfo = {
     run_id: row.run_uuid,
     run_uuid: row.run_uuid,
@@ -37,13 +37,13 @@ export function toRunInfo(row: RunsTable): RunInfo {
   return info;
 }
 
-export async function requireRunRow(db: Db, runId: string): Promise<RunsTable> {
+export async function requireRunRow(db: Db, runId: string): Promise<RunRow> {
   const row = await db.selectFrom('runs').selectAll().where('run_uuid', '=', runId).executeTakeFirst();
   if (!row) throw RunlogError.notFound(`Run '${runId}' not found`);
   return row;
 }
 
-export async function requireActiveRunRow(db: Db, runId: string): Promise<RunsTable> {
+export async function requireActiveRunRow(db: Db, runId: string): Promise<RunRow> {
   const row = await requireRunRow(db, runId);
   if (row.lifecycle_stage !== 'active') {
     throw RunlogError.invalidParameter(
@@ -60,8 +60,10 @@ function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
 }
 
 /** Loads params, tags, latest metrics and dataset inputs for many runs with one query per kind. */
-export async function hydrateRuns(ctx: SqlContext, rows: readonly RunsTable[]): Promise<Run[]> {
+export async function hydrateRuns(ctx: SqlContext, rows: readonly RunRow[]): Promise<Run[]> {
   const ids = rows.map((r) => r.run_uuid);
+  const idOfKey = new Map(rows.map((r) => [Number(r.run_key), r.run_uuid]));
+  const keyOfId = new Map(rows.map((r) => [r.run_uuid, Number(r.run_key)]));
   const params = new Map<string, Param[]>();
   const tags = new Map<string, RunTag[]>();
   const metrics = new Map<string, Metric[]>();
@@ -72,8 +74,8 @@ export async function hydrateRuns(ctx: SqlContext, rows: readonly RunsTable[]): 
       ctx.db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', chunk).execute(),
       ctx.db
         .selectFrom('latest_metrics')
-        .select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan'])
-        .where('run_uuid', 'in', chunk)
+        .select(['run_key', 'key', 'value', 'timestamp', 'step', 'is_nan'])
+        .where('run_key', 'in', chunk.map((id) => keyOfId.get(id) ?? -1))
         .execute(),
       ctx.db
         .selectFrom('inputs as i')
@@ -85,7 +87,7 @@ export async function hydrateRuns(ctx: SqlContext, rows: readonly RunsTable[]): 
     for (const r of p) pushTo(params, r.run_uuid, { key: r.key, value: r.value });
     for (const r of t) pushTo(tags, r.run_uuid, { key: r.key, value: r.value });
     for (const r of m) {
-      pushTo(metrics, r.run_uuid, {
+      pushTo(metrics, idOfKey.get(Number(r.run_key)) ?? '', {
         key: r.key,
         value: r.is_nan ? NaN : Number(r.value),
         timestamp: Number(r.timestamp),
@@ -152,7 +154,7 @@ export async function createRun(ctx: SqlContext, input: CreateRunInput): Promise
         `The experiment ${input.experimentId} must be in the 'active' state. Current state is ${exp.lifecycle_stage}.`,
       );
     }
-    const newRow: RunsTable = {
+    const newRow: Omit<RunsTable, 'run_key'> = {
       run_uuid: runId,
       name: runName,
       experiment_id: Number(exp.experiment_id),
@@ -174,7 +176,7 @@ export async function createRun(ctx: SqlContext, input: CreateRunInput): Promise
 export async function updateRun(ctx: SqlContext, runId: string, input: UpdateRunInput): Promise<RunInfo> {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await requireActiveRunRow(trx, runId);
-    const changes: Partial<RunsTable> = {};
+    const changes: Partial<Omit<RunRow, 'run_key'>> = {};
     if (input.status !== undefined) changes.status = input.status;
     if (input.endTime !== undefined) changes.end_time = input.endTime;
     if (input.runName) {

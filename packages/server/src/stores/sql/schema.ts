@@ -1,5 +1,5 @@
 /** Kysely table types of the SQL store. Column names follow MLflow's SQLAlchemy schema where it has one. */
-import type { Generated } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 export interface ExperimentsTable {
   experiment_id: Generated<number>;
@@ -17,6 +17,8 @@ export interface ExperimentTagsTable {
 }
 
 export interface RunsTable {
+  /** Compact surrogate key: the metric tables are keyed by it instead of the 32-character run id. */
+  run_key: Generated<number>;
   run_uuid: string;
   name: string;
   experiment_id: number;
@@ -35,8 +37,10 @@ export interface KeyValueTable {
   value: string;
 }
 
+export type RunRow = Selectable<RunsTable>;
+
 export interface MetricsTable {
-  run_uuid: string;
+  run_key: number;
   key: string;
   step: number;
   timestamp: number;

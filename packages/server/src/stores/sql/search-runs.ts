@@ -16,7 +16,7 @@ import {
 import type { SqlContext } from './context.js';
 import { likeExpression } from './like.js';
 import { hydrateRuns } from './runs.js';
-import type { RunsTable } from './schema.js';
+import type { RunRow } from './schema.js';
 
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
   run_id: 'run_uuid',
@@ -54,7 +54,7 @@ function compare(ctx: SqlContext, column: RawBuilder<unknown>, clause: RunClause
 function candidateRuns(ctx: SqlContext, clause: RunClause): RawBuilder<unknown> | undefined {
   switch (clause.type) {
     case 'metric':
-      return sql`select m.run_uuid from latest_metrics m where m.key = ${clause.key} and m.is_nan = 0 and ${compare(ctx, sql`m.value`, clause)}`;
+      return sql`select m.run_key from latest_metrics m where m.key = ${clause.key} and m.is_nan = 0 and ${compare(ctx, sql`m.value`, clause)}`;
     case 'param':
       return sql`select p.run_uuid from params p where p.key = ${clause.key} and ${compare(ctx, sql`p.value`, clause)}`;
     case 'tag':
@@ -90,7 +90,8 @@ function orderPlan(keys: readonly RunOrderKey[]): OrderPlan {
       return;
     }
     const table = sql.raw(k.type === 'metric' ? 'latest_metrics' : k.type === 'param' ? 'params' : 'tags');
-    joins.push(sql`left join ${table} ${alias} on ${alias}.run_uuid = r.run_uuid and ${alias}.key = ${k.key}`);
+    const idColumn = sql.raw(k.type === 'metric' ? 'run_key' : 'run_uuid');
+    joins.push(sql`left join ${table} ${alias} on ${alias}.${idColumn} = r.${idColumn} and ${alias}.key = ${k.key}`);
     // Missing values sort last either way; for metrics NaN sorts after numbers but before missing.
     terms.push(sql`case when ${alias}.value is null then 1 else 0 end`);
     if (k.type === 'metric') terms.push(sql`${alias}.is_nan`);
@@ -117,15 +118,18 @@ export async function searchRuns(ctx: SqlContext, query: SearchRunsQuery): Promi
   if (query.viewType !== 'ALL') {
     conditions.push(sql<boolean>`r.lifecycle_stage = ${query.viewType === 'ACTIVE_ONLY' ? 'active' : 'deleted'}`);
   }
-  const candidates: RawBuilder<unknown>[] = [];
+  // Metric sets are keyed by run_key, param and tag sets by run_uuid: one intersection per key space.
+  const byKey: RawBuilder<unknown>[] = [];
+  const byId: RawBuilder<unknown>[] = [];
   for (const clause of clauses) {
     const subquery = candidateRuns(ctx, clause);
-    if (subquery) candidates.push(subquery);
-    else conditions.push(runCondition(ctx, clause));
+    if (!subquery) conditions.push(runCondition(ctx, clause));
+    else (clause.type === 'metric' ? byKey : byId).push(subquery);
   }
-  if (candidates.length > 0) conditions.push(sql<boolean>`r.run_uuid in (${sql.join(candidates, sql` intersect `)})`);
+  if (byKey.length > 0) conditions.push(sql<boolean>`r.run_key in (${sql.join(byKey, sql` intersect `)})`);
+  if (byId.length > 0) conditions.push(sql<boolean>`r.run_uuid in (${sql.join(byId, sql` intersect `)})`);
 
-  const result = await sql<RunsTable>`select r.* from runs r ${sql.join(plan.joins, sql` `)} where ${sql.join(conditions, sql` and `)} order by ${sql.join(plan.terms)} limit ${maxResults + 1} offset ${offset}`.execute(ctx.db);
+  const result = await sql<RunRow>`select r.* from runs r ${sql.join(plan.joins, sql` `)} where ${sql.join(conditions, sql` and `)} order by ${sql.join(plan.terms)} limit ${maxResults + 1} offset ${offset}`.execute(ctx.db);
   const rows = result.rows.slice(0, maxResults);
   const page: Page<Run> = { items: await hydrateRuns(ctx, rows) };
   if (result.rows.length > maxResults) page.next_page_token = encodePageToken(offset + maxResults);
