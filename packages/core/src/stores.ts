@@ -3,6 +3,7 @@
  * setTag, logParam) is a one-liner over logBatch outside the interface.
  */
 import type {
+  FileInfo,
   Dataset,
   DatasetInput,
   DatasetSummary,
@@ -103,3 +104,45 @@ export interface TrackingStore {
 }
 
 export type { Dataset, KeyValue };
+
+/** A byte stream in either direction; Node's Readable is one, so is a web ReadableStream. */
+export type ByteStream = AsyncIterable<Uint8Array>;
+
+export interface ArtifactObject {
+  stream: ByteStream;
+  /** Bytes, when the backend knows them up front. */
+  size?: number;
+}
+
+export interface MultipartCredential {
+  url: string;
+  part_number: number;
+  headers: Record<string, string>;
+}
+
+export interface MultipartUpload {
+  upload_id: string;
+  credentials: MultipartCredential[];
+}
+
+/**
+ * Where artifact bytes live (a local folder, an S3 prefix). Every `path` is relative to the repo's root and
+ * has already been decoded, normalised and confined by the caller (core's safe-path rules); repos check
+ * confinement again before any I/O.
+ */
+export interface ArtifactRepo {
+  /** Streams `body` to `path`, creating parent folders; replaces an existing file. */
+  put(path: string, body: ByteStream): Promise<void>;
+  /** RESOURCE_DOES_NOT_EXIST when there is no file at `path`. */
+  get(path: string): Promise<ArtifactObject>;
+  /** One level under `path` (a folder; `''` is the root), names relative to the repo root, sorted. */
+  list(path: string): Promise<FileInfo[]>;
+  /** Deletes a file, or a folder and everything under it. Missing paths are not an error. */
+  delete(path: string): Promise<void>;
+  /** Present only where the backend has multipart uploads (S3). */
+  multipart?: {
+    create(path: string, numParts: number): Promise<MultipartUpload>;
+    complete(path: string, uploadId: string, parts: readonly { part_number: number; etag: string }[]): Promise<void>;
+    abort(path: string, uploadId: string): Promise<void>;
+  };
+}
