@@ -32,3 +32,22 @@ elif [ "${CI:-}" = "true" ]; then
 else
   echo "ensure-services: PostgreSQL not available; its tests will be skipped"
 fi
+
+# Ceph RGW (a real S3) on 127.0.0.1:7480 for the S3 artifact repo's tests; scripts/ceph-rgw.sh installs and
+# starts it. Under CI=true it must come up. Outside CI it is started only when Ceph is already installed or
+# RUNLOG_TEST_S3=ceph asks for it (installing needs root and apt-get); otherwise the Ceph run of the S3 tests
+# skips with a printed reason (the s3rver run needs nothing).
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ceph_installed() { command -v radosgw >/dev/null 2>&1 && command -v ceph-mon >/dev/null 2>&1 && command -v ceph-osd >/dev/null 2>&1; }
+if [ "${CI:-}" = "true" ] || [ "${RUNLOG_TEST_S3:-}" = "ceph" ] || ceph_installed; then
+  if bash "$here/ceph-rgw.sh" start >/dev/null; then
+    echo "ensure-services: Ceph RGW is up on 127.0.0.1:7480"
+  elif [ "${CI:-}" = "true" ]; then
+    echo "ensure-services: Ceph RGW is required under CI=true and could not be started" >&2
+    exit 1
+  else
+    echo "ensure-services: Ceph RGW could not be started; its tests will be skipped"
+  fi
+else
+  echo "ensure-services: Ceph RGW not installed (RUNLOG_TEST_S3=ceph installs it); the Ceph run of the S3 tests will be skipped"
+fi

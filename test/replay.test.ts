@@ -1,5 +1,5 @@
 /**
- * Replays the real MLflow Python client's tracking traffic (captured against a real MLflow server) against an
+ * Replays the real MLflow Python client's tracking and artifact traffic (captured against a real MLflow server) against an
  * in-process Runlog app, in order, and checks Runlog answers each exchange the way MLflow did: same HTTP
  * status, same `error_code` for errors, same response shape for successes.
  *
@@ -29,10 +29,14 @@ interface Exchange {
   response_body: unknown;
 }
 
-/** Exchanges not replayed here, each with why. */
-const SKIPS: readonly { match: (e: Exchange) => boolean; reason: string }[] = [
-  { match: (e) => e.path.startsWith('/api/2.0/mlflow-artifacts/'), reason: 'artifacts: issue 3' },
-];
+/** Exchanges not replayed here, each with why. None today: the artifact exchanges replay since issue 3. */
+const SKIPS: readonly { match: (e: Exchange) => boolean; reason: string }[] = [];
+
+const ARTIFACT_PREFIX = '/api/2.0/mlflow-artifacts/';
+/** How the capture writes a binary body it did not keep. */
+const BINARY_OMITTED = '<binary omitted>';
+/** Stands in for an omitted binary body: two bytes, like the captured `tree/x/b.bin`. */
+const BINARY_PLACEHOLDER = Buffer.from([0, 1]);
 
 /**
  * Where Runlog deliberately answers differently from the recorded MLflow server. Each entry is still asserted:
@@ -154,8 +158,16 @@ function statusCode(recordedStatus: string): number {
 async function replay(app: FastifyInstance, ids: IdMap, e: Exchange) {
   const url = ids.substitute(e.path) + (e.query ? `?${ids.substitute(e.query)}` : '');
   const headers: Record<string, string> = {};
-  let payload: string | undefined;
-  if (e.request_body !== null && e.request_body !== undefined) {
+  let payload: string | Buffer | undefined;
+  if (e.path.startsWith(ARTIFACT_PREFIX)) {
+    // Artifact uploads carry the file's bytes: the capture kept text as a string, JSON files parsed, binary not
+    // at all. Downloads carry no body (the capture's GET "body" is its note about the binary response).
+    if (e.method !== 'GET' && e.request_body !== null && e.request_body !== undefined) {
+      if (e.request_body === BINARY_OMITTED) payload = BINARY_PLACEHOLDER;
+      else if (typeof e.request_body === 'string') payload = ids.substitute(e.request_body);
+      else payload = ids.substitute(JSON.stringify(e.request_body));
+    }
+  } else if (e.request_body !== null && e.request_body !== undefined) {
     payload = ids.substitute(JSON.stringify(e.request_body));
   }
   if (e.request_content_type) headers['content-type'] = e.request_content_type;
@@ -242,16 +254,11 @@ describe.skipIf(!fileExists && process.env.CI !== 'true')('replay of MLflow clie
     });
   }
 
-  it('skips only artifact exchanges, each with its reason', () => {
-    expect(skipped.length).toBeGreaterThan(0);
-    for (const s of skipped) {
-      expect(s.path.startsWith('/api/2.0/mlflow-artifacts/')).toBe(true);
-      expect(s.reason).toBe('artifacts: issue 3');
-    }
-    console.log(
-      `replay: ${exchanges.length - skipped.length} exchanges replayed, ${skipped.length} skipped:\n` +
-        skipped.map((s) => `  #${s.line} ${s.client_step} ${s.path} — ${s.reason}`).join('\n'),
-    );
+  it('replays every exchange, the artifact ones included', () => {
+    expect(skipped).toEqual([]);
+    const artifactExchanges = exchanges.filter((e) => e.path.startsWith(ARTIFACT_PREFIX));
+    expect(artifactExchanges.length).toBeGreaterThan(0);
+    console.log(`replay: ${exchanges.length} exchanges replayed, ${artifactExchanges.length} of them artifact exchanges`);
   });
 
   it('learned a live id for every recorded experiment and run it created', () => {

@@ -6,3 +6,4 @@ export * from './wire-json.js';
 export * from './stores.js';
 export * from './api/index.js';
 export * from './search/index.js';
+export * from './safe-path.js';

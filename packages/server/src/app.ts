@@ -1,7 +1,10 @@
 /** The one composition root: config + stores → a Fastify app with every route registered. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { tracking, type TrackingStore } from '@runlog/core';
+import { tracking, validateArtifactLocationUri, type ArtifactRepo, type TrackingStore } from '@runlog/core';
 import type { ServerConfig } from './config.js';
+import { createArtifactRoots } from './artifacts/artifact-roots.js';
+import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
+import { registerArtifactRoutes, registerUnavailableEndpoints } from './http/artifact-routes.js';
 import { installErrorHandling } from './http/errors.js';
 import { parseLenientJson } from './http/request-input.js';
 import { registerEndpoints } from './http/register-endpoints.js';
@@ -10,6 +13,10 @@ import { registerMiscRoutes } from './http/misc-routes.js';
 
 export interface AppStores {
   tracking: TrackingStore;
+  /** The artifacts destination's repo; when absent it is opened from `config.artifactsDestination` on first use. */
+  artifacts?: ArtifactRepo | undefined;
+  /** Opens the repo of an artifact root URI (destination, default artifact root). Default: `openArtifactRepo`. */
+  openArtifactRepo?: ((uri: string) => Promise<ArtifactRepo>) | undefined;
 }
 
 export interface CreateAppOptions {
@@ -31,14 +38,37 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
     done(null, parseLenientJson(body as string));
   });
   // Any other type is parsed as JSON too; routes that require application/json check the header themselves.
+  // (Artifact uploads register their own raw-body context: see http/artifact-routes.ts.)
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
     done(null, parseLenientJson(body as string));
   });
   installErrorHandling(app);
   registerMiscRoutes(app, config);
-  if (!config.artifactsOnly) {
-    registerEndpoints(app, tracking, trackingHandlers(stores.tracking), config.staticPrefix);
+
+  const roots = createArtifactRoots(config, stores.openArtifactRepo ?? openArtifactRepo, stores.artifacts);
+  if (config.artifactsOnly) {
+    registerUnavailableEndpoints(app, tracking, config.staticPrefix);
+  } else {
+    const handlers = trackingHandlers(stores.tracking);
+    // artifact_location is attacker-chosen and later resolved against storage: checked against this server's roots.
+    const checked: typeof handlers = {
+      ...handlers,
+      createExperiment: async (request) => {
+        if (request.artifact_location) {
+          validateArtifactLocationUri(request.artifact_location, { localRoots: roots.localRoots });
+        }
+        return handlers.createExperiment(request);
+      },
+    };
+    registerEndpoints(app, tracking, checked, config.staticPrefix);
   }
+  registerArtifactRoutes(app, {
+    tracking: stores.tracking,
+    roots,
+    staticPrefix: config.staticPrefix,
+    serveArtifacts: config.serveArtifacts,
+    artifactsOnly: config.artifactsOnly,
+  });
   await app.ready();
   return app;
 }

@@ -58,8 +58,14 @@ export function buildServerConfig(
   const serveArtifacts = flags.serveArtifacts ?? true;
   const destination = flags.artifactsDestination ?? env.MLFLOW_ARTIFACTS_DESTINATION ?? path.join(dataDir, 'artifacts');
   const artifactsDestination = /^[a-z][a-z0-9+.-]*:\/\//i.test(destination) ? destination : path.resolve(cwd, destination);
-  const defaultArtifactRoot =
+  const artifactRoot =
     flags.defaultArtifactRoot ?? env.MLFLOW_DEFAULT_ARTIFACT_ROOT ?? (serveArtifacts ? 'mlflow-artifacts:/' : artifactsDestination);
+  // A plain local path is made absolute (MLflow's resolve_uri_if_local): run roots must not depend on the cwd.
+  const defaultArtifactRoot = /^[a-z][a-z0-9+.-]*:/i.test(artifactRoot) ? artifactRoot : path.resolve(cwd, artifactRoot);
+  const artifactsOnly = flags.artifactsOnly ?? false;
+  if (artifactsOnly && !serveArtifacts) {
+    throw RunlogError.invalidParameter('--artifacts-only cannot be combined with --no-serve-artifacts');
+  }
   return Object.freeze({
     host: flags.host ?? env.MLFLOW_HOST ?? '127.0.0.1',
     port: toInt(flags.port ?? env.MLFLOW_PORT, 'port', 5000, 0, 65535),
@@ -68,7 +74,7 @@ export function buildServerConfig(
     defaultArtifactRoot,
     serveArtifacts,
     artifactsDestination,
-    artifactsOnly: flags.artifactsOnly ?? false,
+    artifactsOnly,
     staticPrefix: normaliseStaticPrefix(flags.staticPrefix ?? env.MLFLOW_STATIC_PREFIX),
     dataDir,
   });

@@ -1,12 +1,21 @@
 /** Backend-store URI → store implementation. The only file that knows the concrete stores. */
 import type { ServerConfig } from './config.js';
 import type { AppStores } from './app.js';
+import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
 import { createSqlTrackingStore } from './stores/sql/sql-tracking-store.js';
 
-export async function openStores(config: Pick<ServerConfig, 'backendStoreUri' | 'defaultArtifactRoot'>): Promise<AppStores> {
+export async function openStores(
+  config: Pick<ServerConfig, 'backendStoreUri' | 'defaultArtifactRoot'> &
+    Partial<Pick<ServerConfig, 'serveArtifacts' | 'artifactsDestination'>>,
+): Promise<AppStores> {
+  // The destination is opened up front, so a bad --artifacts-destination fails at start rather than on first use.
+  const artifacts =
+    config.serveArtifacts && config.artifactsDestination !== undefined
+      ? await openArtifactRepo(config.artifactsDestination)
+      : undefined;
   const tracking = await createSqlTrackingStore({
     uri: config.backendStoreUri,
     defaultArtifactRoot: config.defaultArtifactRoot,
   });
-  return { tracking };
+  return { tracking, artifacts };
 }

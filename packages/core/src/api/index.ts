@@ -2,3 +2,4 @@ export * from './endpoint.js';
 export * from './fields.js';
 export * from './request-errors.js';
 export * from './tracking.js';
+export * from './artifacts.js';

@@ -11,7 +11,8 @@ function banner(config: ServerConfig, url: string): string {
     `Runlog ${RUNLOG_VERSION} listening on ${url}${config.staticPrefix}/`,
     `  backend store:  ${config.backendStoreUri}`,
     `  artifact root:  ${config.defaultArtifactRoot}`,
-    config.serveArtifacts ? `  artifacts:      served from ${config.artifactsDestination}` : '  artifacts:      not served',
+    config.serveArtifacts ? `  artifacts:      served from ${config.artifactsDestination}` : '  artifacts:      not served (--no-serve-artifacts)',
+    ...(config.artifactsOnly ? ['  mode:           artifacts only (tracking routes answer 503)'] : []),
     `  workers:        ${config.workers}`,
     `  Python: MLFLOW_TRACKING_URI=${url}`,
   ].join('\n');

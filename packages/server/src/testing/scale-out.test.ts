@@ -334,7 +334,7 @@ if (!available) {
           const runId = await createRun(tally, server(n++), experimentId, name);
           const mine = expectedFor(expected, runId, name);
           for (let b = 0; b < BATCHES_PER_RUN; b++) {
-            const metrics = [];
+            const metrics: { key: string; value: number; timestamp: number; step: number }[] = [];
             for (let s = 0; s < STEPS_PER_BATCH; s++) {
               const step = b * STEPS_PER_BATCH + s;
               for (let k = 0; k < KEYS; k++) metrics.push({ key: `m${k}`, value: valueOf(`m${k}`, step), timestamp: 1_700_000_000_000 + step, step });

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { createApp } from '../app.js';
-import { buildServerConfig, type ServerConfig } from '../config.js';
+import { buildServerConfig, type ServerConfig, type ServerFlags } from '../config.js';
 import { createSqlTrackingStore, type SqlTrackingStore } from '../stores/sql/sql-tracking-store.js';
 
 export interface TempStore {
@@ -15,8 +15,10 @@ export interface TempStore {
   cleanup(): Promise<void>;
 }
 
-export async function createTempSqliteStore(defaultArtifactRoot = 'mlflow-artifacts:/'): Promise<TempStore> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlog-test-'));
+export async function createTempSqliteStore(
+  defaultArtifactRoot = 'mlflow-artifacts:/',
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlog-test-')),
+): Promise<TempStore> {
   const store = await createSqlTrackingStore({ uri: `sqlite:///${path.join(dir, 'runlog.db')}`, defaultArtifactRoot });
   return {
     store,
@@ -31,17 +33,31 @@ export async function createTempSqliteStore(defaultArtifactRoot = 'mlflow-artifa
 export interface TempApp extends TempStore {
   app: FastifyInstance;
   config: ServerConfig;
+  /** The temp artifacts destination (`<dir>/artifacts`); created on the first upload. */
+  artifactsDir: string;
 }
 
-/** An in-process app over a temp SQLite store; drive it with `app.inject`. */
-export async function createTempApp(): Promise<TempApp> {
-  const temp = await createTempSqliteStore();
-  const config = buildServerConfig({ backendStoreUri: `sqlite:///${path.join(temp.dir, 'runlog.db')}` }, {}, temp.dir);
+export interface TempAppOptions {
+  /** Server flags on top of the temp backend store and artifacts destination (e.g. `serveArtifacts: false`). */
+  flags?: ServerFlags;
+}
+
+/** An in-process app over a temp SQLite store and a temp artifacts destination; drive it with `app.inject`. */
+export async function createTempApp(options: TempAppOptions = {}): Promise<TempApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlog-test-'));
+  const artifactsDir = path.join(dir, 'artifacts');
+  const config = buildServerConfig(
+    { backendStoreUri: `sqlite:///${path.join(dir, 'runlog.db')}`, artifactsDestination: artifactsDir, ...options.flags },
+    {},
+    dir,
+  );
+  const temp = await createTempSqliteStore(config.defaultArtifactRoot, dir);
   const app = await createApp({ config, stores: { tracking: temp.store } });
   return {
     ...temp,
     app,
     config,
+    artifactsDir,
     cleanup: async () => {
       await app.close();
       await temp.cleanup();
