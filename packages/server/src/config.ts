@@ -15,6 +15,8 @@ export interface ServerConfig {
   readonly artifactsOnly: boolean;
   /** Prefix for the UI and `/ajax-api` routes (never for `/api`). */
   readonly staticPrefix: string;
+  /** Connections per server process to PostgreSQL (SQLite uses one writer and one reader). */
+  readonly dbPoolSize: number;
   readonly dataDir: string;
 }
 
@@ -28,6 +30,7 @@ export interface ServerFlags {
   artifactsDestination?: string | undefined;
   artifactsOnly?: boolean | undefined;
   staticPrefix?: string | undefined;
+  dbPoolSize?: string | number | undefined;
 }
 
 function toInt(value: string | number | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -76,6 +79,7 @@ export function buildServerConfig(
     artifactsDestination,
     artifactsOnly,
     staticPrefix: normaliseStaticPrefix(flags.staticPrefix ?? env.MLFLOW_STATIC_PREFIX),
+    dbPoolSize: toInt(flags.dbPoolSize ?? env.RUNLOG_DB_POOL_SIZE, 'db-pool-size', 10, 1, 1000),
     dataDir,
   });
 }

@@ -6,7 +6,7 @@ import { createSqlTrackingStore } from './stores/sql/sql-tracking-store.js';
 
 export async function openStores(
   config: Pick<ServerConfig, 'backendStoreUri' | 'defaultArtifactRoot'> &
-    Partial<Pick<ServerConfig, 'serveArtifacts' | 'artifactsDestination'>>,
+    Partial<Pick<ServerConfig, 'serveArtifacts' | 'artifactsDestination' | 'dbPoolSize'>>,
 ): Promise<AppStores> {
   // The destination is opened up front, so a bad --artifacts-destination fails at start rather than on first use.
   const artifacts =
@@ -16,6 +16,7 @@ export async function openStores(
   const tracking = await createSqlTrackingStore({
     uri: config.backendStoreUri,
     defaultArtifactRoot: config.defaultArtifactRoot,
+    ...(config.dbPoolSize !== undefined ? { poolSize: config.dbPoolSize } : {}),
   });
   return { tracking, artifacts };
 }

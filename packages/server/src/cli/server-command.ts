@@ -38,7 +38,7 @@ function onShutdown(close: () => Promise<void>): void {
 
 async function runPrimaryWithWorkers(config: ServerConfig): Promise<void> {
   // Migrate once before forking, so workers never race on the schema.
-  const store = await createSqlTrackingStore({ uri: config.backendStoreUri, defaultArtifactRoot: config.defaultArtifactRoot });
+  const store = await createSqlTrackingStore({ uri: config.backendStoreUri, defaultArtifactRoot: config.defaultArtifactRoot, poolSize: 1 });
   await store.close();
   let listening = 0;
   for (let i = 0; i < config.workers; i++) cluster.fork();
@@ -99,5 +99,6 @@ export function addServerOptions(cmd: Command): Command {
     .option('-p, --port <port>', 'port to listen on', '5000')
     .option('-w, --workers <n>', 'number of server processes')
     .option('--static-prefix <prefix>', 'prefix for the UI and ajax-api routes')
+    .option('--db-pool-size <n>', 'PostgreSQL connections per server process (default 10)')
     .helpOption('--help', 'display help for command');
 }
