@@ -46,6 +46,28 @@ function buildUrl(base: string, path: string, query: Record<string, string | str
   return url.toString();
 }
 
+/** Credentials as MLflow's clients take them: Basic when both username and password are set, else Bearer token. */
+export interface TrackingCredentials {
+  token?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+/** The `Authorization` header for `credentials` (none when there are none); pass it as `headers`. */
+export function trackingAuthHeaders(credentials: TrackingCredentials): Record<string, string> {
+  const { token, username, password } = credentials;
+  if (username && password) {
+    const bytes = new TextEncoder().encode(`${username}:${password}`);
+    return { authorization: `Basic ${btoa(String.fromCharCode(...bytes))}` };
+  }
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** MLflow's credential variables: `MLFLOW_TRACKING_USERNAME`/`MLFLOW_TRACKING_PASSWORD`, `MLFLOW_TRACKING_TOKEN`. */
+export function trackingCredentialsFromEnv(env: Readonly<Record<string, string | undefined>>): TrackingCredentials {
+  return { token: env.MLFLOW_TRACKING_TOKEN, username: env.MLFLOW_TRACKING_USERNAME, password: env.MLFLOW_TRACKING_PASSWORD };
+}
+
 /** A Transport over global fetch against `baseUrl` (the tracking URI). */
 export function fetchTransport(baseUrl: string, options: FetchTransportOptions = {}): Transport {
   const maxRetries = options.maxRetries ?? 5;
@@ -71,7 +93,8 @@ export function fetchTransport(baseUrl: string, options: FetchTransportOptions =
   };
 }
 
-function errorFromResponse(res: HttpResponse): RunlogError {
+/** An error response (`{error_code, message}`, or any other body) as a RunlogError; the status picks the code otherwise. */
+export function errorFromResponse(res: HttpResponse): RunlogError {
   try {
     const body = JSON.parse(res.text) as { error_code?: unknown; message?: unknown };
     if (isErrorCode(body.error_code)) {

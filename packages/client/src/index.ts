@@ -1,2 +1,3 @@
 export * from './http.js';
 export * from './rest-tracking-store.js';
+export * from './artifacts.js';

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { RUNLOG_VERSION } from '../version.js';
 import { addServerOptions, runServer } from './server-command.js';
 import { runDbUpgrade } from './db-command.js';
+import { addArtifactsCommand } from './artifacts-command.js';
 import type { ServerFlags } from '../config.js';
 
 const program = new Command('runlog')
@@ -23,6 +24,8 @@ program
   .argument('<uri>', 'backend store URI')
   .description('apply pending schema migrations')
   .action((uri: string) => runDbUpgrade(uri));
+
+addArtifactsCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`runlog: ${err instanceof Error ? err.message : String(err)}\n`);
