@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { artifacts, type ArtifactsCtx, type SpawnedServer } from './artifacts.js';
 import { createRuns } from './create-runs.js';
 import { log, type Ctx } from './common.js';
 import { metricHistory } from './history.js';
@@ -19,6 +20,7 @@ const WORKLOADS: Record<string, (ctx: Ctx) => Promise<void>> = {
   create_runs: createRuns,
   search,
   metric_history: metricHistory,
+  artifacts,
 };
 // Result lines produced by a workload that has a different name.
 const ALIASES: Record<string, string> = { search_page_1000: 'search', metric_history_paged: 'metric_history' };
@@ -96,14 +98,17 @@ function freePort(): Promise<number> {
   });
 }
 
-/** A spawned server plus its temp dir; stop() is idempotent. */
+/**
+ * A spawned server plus its temp dir; stop() is idempotent. Artifacts are served (the default) from
+ * `<dir>/artifacts` unless `destination` names another artifacts destination; `env` is added to the server's.
+ */
 class Server {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   readonly dir = mkdtempSync(join(tmpdir(), 'runlog-bench-'));
   readonly logFile = join(this.dir, 'server.log');
 
-  async start(opts: Options): Promise<string> {
+  async start(opts: Options, destination = join(this.dir, 'artifacts'), env: NodeJS.ProcessEnv = {}): Promise<string> {
     const root = fileURLToPath(new URL('..', import.meta.url));
     const cli = join(root, 'packages/server/dist/cli/main.js');
     if (!existsSync(cli)) throw new BenchError(`${cli} not found: run \`npm run build\` first`);
@@ -111,15 +116,19 @@ class Server {
     const storeUri =
       opts.storeUri ?? (opts.backend === 'postgres' ? 'postgresql://postgres@127.0.0.1:5432/test' : `sqlite:///${this.dir}/bench.db`);
     const args = [cli, 'server', '--backend-store-uri', storeUri, '--default-artifact-root', join(this.dir, 'artifacts'),
-      '--host', '127.0.0.1', '--port', String(port), '--workers', String(opts.workers)];
+      '--artifacts-destination', destination, '--host', '127.0.0.1', '--port', String(port), '--workers', String(opts.workers)];
     log(`starting server: node ${args.join(' ')}`);
     const fd = openSync(this.logFile, 'a'); // server output must not mix with result lines on stdout
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
     closeSync(fd);
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     await this.waitHealthy(`http://127.0.0.1:${port}`);
     return `http://127.0.0.1:${port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get alive(): boolean {
@@ -163,12 +172,31 @@ class Server {
 async function main(): Promise<number> {
   const opts = parseOptions();
   const server = opts.url === undefined ? new Server() : undefined;
+  const extraServers = new Set<Server>(); // started by workloads (artifacts on S3)
   let http: HttpClient | undefined;
   let failures = 0;
 
   const cleanup = async (): Promise<void> => {
     http?.close();
+    await Promise.all([...extraServers].map((s) => s.stop()));
     await server?.stop();
+  };
+  const spawnServer = async (destination: string, env: NodeJS.ProcessEnv): Promise<SpawnedServer> => {
+    const extra = new Server();
+    extraServers.add(extra);
+    const stop = async (): Promise<void> => {
+      if (!extra.alive && extra.pid !== undefined) log(`server log tail (${extra.logFile}):\n${extra.logTail()}`);
+      extraServers.delete(extra);
+      await extra.stop();
+    };
+    try {
+      const base = await extra.start(opts, destination, env);
+      return { base, pid: extra.pid as number, stop };
+    } catch (err) {
+      if (extra.alive) log(`server log tail (${extra.logFile}):\n${extra.logTail()}`); // else stop() prints it
+      await stop();
+      throw err;
+    }
   };
   const abort = (why: string): void => {
     log(`aborting: ${why}`);
@@ -181,7 +209,16 @@ async function main(): Promise<number> {
   try {
     const base = opts.url ?? (await (server as Server).start(opts));
     http = new HttpClient(base, 8);
-    const ctx: Ctx = { http, backend: opts.backend, workers: opts.workers, scale: opts.scale, tag: `${Date.now()}-${process.pid}` };
+    const ctx: ArtifactsCtx = {
+      http,
+      backend: opts.backend,
+      workers: opts.workers,
+      scale: opts.scale,
+      tag: `${Date.now()}-${process.pid}`,
+      baseUrl: base,
+      serverPid: server?.pid,
+      spawnServer,
+    };
     for (const name of opts.only) {
       log(`== ${name}`);
       try {
