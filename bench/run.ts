@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { artifacts, type ArtifactsCtx, type SpawnedServer } from './artifacts.js';
 import { createRuns } from './create-runs.js';
+import { fluentLogMetric } from './fluent.js';
 import { log, type Ctx } from './common.js';
 import { metricHistory } from './history.js';
 import { BenchError, HttpClient } from './http.js';
@@ -21,6 +22,7 @@ const WORKLOADS: Record<string, (ctx: Ctx) => Promise<void>> = {
   search,
   metric_history: metricHistory,
   artifacts,
+  fluent_log_metric: fluentLogMetric as (ctx: Ctx) => Promise<void>,
 };
 // Result lines produced by a workload that has a different name.
 const ALIASES: Record<string, string> = { search_page_1000: 'search', metric_history_paged: 'metric_history' };

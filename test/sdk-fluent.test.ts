@@ -87,6 +87,9 @@ describe.each(modes)('SDK in $name mode', (mode) => {
     await runlog.setTags({ stage: 'dev' });
     for (let step = 0; step < 2500; step++) runlog.logMetric('loss', 1 / (step + 1), { step });
     runlog.logMetrics({ acc: 0.9, f1: 0.8 }, { step: 3 });
+    runlog.logMetric('odd', Number.NaN, { step: 0 });
+    runlog.logMetric('odd', Number.POSITIVE_INFINITY, { step: 1 });
+    runlog.logMetric('odd', Number.NEGATIVE_INFINITY, { step: 2 });
     await runlog.endRun();
     expect(runlog.activeRun()).toBeUndefined();
 
@@ -102,6 +105,7 @@ describe.each(modes)('SDK in $name mode', (mode) => {
     expect(history).toHaveLength(2500);
     expect(history.map((m) => m.step)).toEqual(Array.from({ length: 2500 }, (_, i) => i));
     expect((await client.getMetricHistory(run.runId, 'acc'))[0]).toMatchObject({ value: 0.9, step: 3 });
+    expect((await client.getMetricHistory(run.runId, 'odd')).map((m) => m.value)).toEqual([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
   });
 
   it('nests runs, refuses a second top-level run, and ends a run FAILED when its function throws', async () => {

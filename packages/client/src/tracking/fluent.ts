@@ -81,7 +81,7 @@ export function getClient(): RunlogClient {
 function buffer(): MetricBuffer {
   if (state.buffer === undefined) {
     const c = getClient();
-    state.buffer = new MetricBuffer((runId, metrics) => c.sendMetrics(runId, metrics), {
+    state.buffer = new MetricBuffer((runId, metrics) => c.sendMetricColumns(runId, metrics), {
       onError: (err) => process.emitWarning(`Runlog: a metric batch was not logged: ${err instanceof Error ? err.message : String(err)}`),
     });
   }
@@ -265,7 +265,7 @@ export function logMetric(key: string, value: number, options: { step?: number; 
   if (typeof value !== 'number') throw RunlogError.invalidParameter(`Got invalid value ${String(value)} for metric '${key}'.`);
   const step = options.step ?? 0;
   if (!Number.isInteger(step)) throw RunlogError.invalidParameter(`Got invalid step ${step} for metric '${key}': expected an integer.`);
-  buffer().add(run.runId, { key, value, timestamp: options.timestamp ?? Date.now(), step });
+  buffer().add(run.runId, key, value, options.timestamp ?? Date.now(), step);
 }
 
 export function logMetrics(metrics: Readonly<Record<string, number>>, options: { step?: number; timestamp?: number } = {}): void {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { RunlogError, type Metric } from '@runlog/core';
+import { RunlogError } from '@runlog/core';
 import { MetricBuffer } from './metric-buffer.js';
 import { trackingUriFromEnv, isRemoteTrackingUri, DEFAULT_LOCAL_TRACKING_URI } from './tracking-uri.js';
 
-const point = (step: number): Metric => ({ key: 'm', value: step, timestamp: 1, step });
 
 describe('MetricBuffer', () => {
   it('sends batches of at most 1000 per run, at most maxInFlight at once, and flush waits for all of them', async () => {
@@ -20,8 +19,8 @@ describe('MetricBuffer', () => {
       },
       { maxInFlight: 2 },
     );
-    for (let i = 0; i < 4500; i++) buffer.add('a', point(i));
-    for (let i = 0; i < 10; i++) buffer.add('b', point(i));
+    for (let i = 0; i < 4500; i++) buffer.add('a', 'm', i, 1, i);
+    for (let i = 0; i < 10; i++) buffer.add('b', 'm', i, 1, i);
     expect(buffer.busy).toBe(true);
     await buffer.flush();
     expect(buffer.busy).toBe(false);
@@ -35,13 +34,13 @@ describe('MetricBuffer', () => {
   it('rejects the next flush with a send failure once, and reports it to onError', async () => {
     const reported: unknown[] = [];
     const buffer = new MetricBuffer(
-      (_runId, metrics) => (metrics[0]?.step === 0 ? Promise.reject(new RunlogError('INVALID_PARAMETER_VALUE', 'bad')) : Promise.resolve()),
+      (_runId, metrics) => (metrics.steps[0] === 0 ? Promise.reject(new RunlogError('INVALID_PARAMETER_VALUE', 'bad')) : Promise.resolve()),
       { onError: (err) => reported.push(err) },
     );
-    buffer.add('a', point(0));
+    buffer.add('a', 'm', 0, 1, 0);
     await expect(buffer.flush()).rejects.toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE' });
     expect(reported).toHaveLength(1);
-    buffer.add('a', point(1));
+    buffer.add('a', 'm', 1, 1, 1);
     await expect(buffer.flush()).resolves.toBeUndefined();
     expect(buffer.sent).toBe(1);
   });

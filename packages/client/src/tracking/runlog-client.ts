@@ -31,9 +31,11 @@ import {
   type ViewType,
 } from '@runlog/core';
 import { createArtifactClient, type ArtifactClient } from '../artifacts.js';
-import { errorFromResponse, fetchTransport, trackingAuthHeaders, trackingCredentialsFromEnv, type Transport } from '../http.js';
+import { nodeHttpTransport } from '../node-transport.js';
+import { errorFromResponse, trackingAuthHeaders, trackingCredentialsFromEnv, type Transport } from '../http.js';
 import { createRestTrackingStore } from '../rest-tracking-store.js';
 import { localArtifactFolder, localRunArtifacts } from './local-artifacts.js';
+import type { MetricColumns } from './metric-buffer.js';
 import type { RunArtifactStore } from './run-artifacts.js';
 import { isRemoteTrackingUri, trackingUriFromEnv, type Env } from './tracking-uri.js';
 
@@ -134,6 +136,8 @@ export class RunlogClient {
   private backend: Promise<LocalBackend> | undefined;
   private remoteStore: TrackingStore | undefined;
   private artifactClient: ArtifactClient | undefined;
+  /** JSON text of metric keys seen so far (few distinct keys, logged millions of times). */
+  private readonly keyJson = new Map<string, string>();
 
   constructor(options: RunlogClientOptions = {}) {
     this.options = options;
@@ -144,7 +148,7 @@ export class RunlogClient {
       const headers = options.headers ?? trackingAuthHeaders(trackingCredentialsFromEnv(this.env));
       this.transport =
         options.transport ??
-        fetchTransport(this.trackingUri, { headers, maxRetries: options.maxRetries ?? 5, backoffMs: options.backoffMs ?? 200 });
+        nodeHttpTransport(this.trackingUri, { headers, maxRetries: options.maxRetries ?? 5, backoffMs: options.backoffMs ?? 200 });
     }
   }
 
@@ -280,19 +284,33 @@ export class RunlogClient {
     for (const metrics of chunks(batch.metrics ?? [], LIMITS.maxMetricsPerBatch)) await store.logBatch(runId, metrics, [], []);
   }
 
-  /**
-   * One log-batch call with metrics only (at most 1000). Over HTTP the body is built without a generic JSON
-   * walk: this is the fluent API's hot path.
-   */
+  /** One log-batch call with metrics only (at most 1000). */
   async sendMetrics(runId: string, metrics: readonly Metric[]): Promise<void> {
     if (this.transport === undefined) {
       await (await this.store()).logBatch(runId, metrics, [], []);
       return;
     }
+    await this.postLogBatch(runId, metricsJson(metrics));
+  }
+
+  /**
+   * The fluent API's hot path: buffered columns straight into a log-batch body over HTTP, without objects
+   * per point or a generic JSON walk.
+   */
+  async sendMetricColumns(runId: string, columns: MetricColumns): Promise<void> {
+    if (this.transport === undefined) {
+      await (await this.store()).logBatch(runId, columns.toMetrics(), [], []);
+      return;
+    }
+    await this.postLogBatch(runId, columnsJson(columns, this.keyJson));
+  }
+
+  private async postLogBatch(runId: string, metricsArrayJson: string): Promise<void> {
+    if (this.transport === undefined) throw new RunlogError('INTERNAL_ERROR', 'postLogBatch needs a remote transport');
     const res = await this.transport({
       method: 'POST',
       path: `/api/2.0${api.logBatch.path}`,
-      body: `{"run_id":${JSON.stringify(runId)},"metrics":${metricsJson(metrics)}}`,
+      body: `{"run_id":${JSON.stringify(runId)},"metrics":${metricsArrayJson}}`,
     });
     if (res.status !== 200) throw errorFromResponse(res);
   }
@@ -421,6 +439,27 @@ export class RunlogClient {
     this.backend = undefined;
     if (backend !== undefined) await (await backend).close();
   }
+}
+
+function doubleJson(value: number): string {
+  if (Number.isFinite(value)) return String(value);
+  return Number.isNaN(value) ? '"NaN"' : value > 0 ? '"Infinity"' : '"-Infinity"';
+}
+
+/** `[{"key":…,"value":…,"timestamp":…,"step":…}, …]` from columns, with MLflow's encoding of NaN/±Infinity. */
+function columnsJson(columns: MetricColumns, keyJson: Map<string, string>): string {
+  const { keys, values, timestamps, steps } = columns;
+  const parts = new Array<string>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] ?? '';
+    let k = keyJson.get(key);
+    if (k === undefined) {
+      k = JSON.stringify(key);
+      if (keyJson.size < 10_000) keyJson.set(key, k);
+    }
+    parts[i] = `{"key":${k},"value":${doubleJson(values[i] ?? Number.NaN)},"timestamp":${timestamps[i] ?? 0},"step":${steps[i] ?? 0}}`;
+  }
+  return `[${parts.join(',')}]`;
 }
 
 async function* pages<T>(fetchPage: (pageToken: string | undefined) => Promise<Page<T>>): AsyncGenerator<T> {
