@@ -501,7 +501,7 @@ describe('mlflow-artifacts multipart on a repo that has it', () => {
   beforeAll(async () => {
     const temp = await createTempSqliteStore();
     const config = buildServerConfig({ backendStoreUri: `sqlite:///${path.join(temp.dir, 'runlog.db')}`, artifactsDestination: 's3://bucket/root' }, {}, temp.dir);
-    app = await createApp({ config, stores: { tracking: temp.store, artifacts: recordingRepo(calls) } });
+    app = await createApp({ config, stores: { tracking: temp.store, registry: temp.registry, artifacts: recordingRepo(calls) } });
     cleanup = async () => {
       await app.close();
       await temp.cleanup();

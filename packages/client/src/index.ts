@@ -9,3 +9,4 @@ export * from './tracking/datasets.js';
 export * from './tracking/system-tags.js';
 export * from './tracking/runlog-client.js';
 export * from './tracking/fluent.js';
+export * from './rest-registry-store.js';

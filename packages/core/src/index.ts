@@ -8,3 +8,4 @@ export * from './api/index.js';
 export * from './search/index.js';
 export * from './safe-path.js';
 export * from './local-backend.js';
+export * from './registry/index.js';
