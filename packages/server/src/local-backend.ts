@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunlogError, type LocalBackend } from '@runlog/core';
+import { createSqlRegistryStore } from './stores/sql/sql-registry-store.js';
 import { createSqlTrackingStore } from './stores/sql/sql-tracking-store.js';
 
 interface LocalLayout {
@@ -52,5 +53,5 @@ export async function openLocalBackend(trackingUri: string): Promise<LocalBacken
     fs.mkdirSync(path.dirname(sqliteFile(layout.backendStoreUri)), { recursive: true });
   }
   const tracking = await createSqlTrackingStore({ uri: layout.backendStoreUri, defaultArtifactRoot: layout.artifactRoot });
-  return { tracking, artifactRoot: layout.artifactRoot, close: () => tracking.close() };
+  return { tracking, registry: createSqlRegistryStore(tracking.context), artifactRoot: layout.artifactRoot, close: () => tracking.close() };
 }

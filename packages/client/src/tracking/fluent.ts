@@ -6,6 +6,8 @@
  */
 import { RunlogError, validateEntityKey, type Experiment, type RunInfo, type RunStatus } from '@runlog/core';
 import YAML from 'yaml';
+import type { LogModelOptions, LoggedModel } from '../models/model-io.js';
+import type { LoadedModel } from '../models/pyfunc.js';
 import { datasetInput, type DatasetSpec } from './datasets.js';
 import { MetricBuffer } from './metric-buffer.js';
 import { RunlogClient, stringValue, tagList, type Tags } from './runlog-client.js';
@@ -353,6 +355,16 @@ export async function logImage(png: Uint8Array, artifactFile: string): Promise<s
 /** Records a dataset the run used (`context`: e.g. `training`, `evaluation`). */
 export async function logInput(dataset: DatasetSpec, context?: string): Promise<void> {
   await getClient().logInputs((await ensureRun()).runId, [datasetInput(dataset, context)]);
+}
+
+/** Logs a model into the active run (see RunlogClient.logModel). */
+export async function logModel(options: LogModelOptions): Promise<LoggedModel> {
+  return getClient().logModel((await ensureRun()).runId, options);
+}
+
+/** Loads a model by URI through the fluent client (see RunlogClient.loadModel). */
+export async function loadModel(modelUri: string, options: { dstPath?: string } = {}): Promise<LoadedModel> {
+  return getClient().loadModel(modelUri, options);
 }
 
 /** Test seam: forget the current client, experiment and runs (pending metrics included) and read `env` from now on. */

@@ -18,6 +18,11 @@ import {
   type FileInfo,
   type KeyValue,
   type LocalBackend,
+  type ModelVersion,
+  type RegisteredModel,
+  type RegistryStore,
+  isModelUri,
+  parseModelUri,
   type LocalBackendModule,
   type Metric,
   type MetricWithRunId,
@@ -33,8 +38,11 @@ import {
 import { createArtifactClient, type ArtifactClient } from '../artifacts.js';
 import { nodeHttpTransport } from '../node-transport.js';
 import { errorFromResponse, trackingAuthHeaders, trackingCredentialsFromEnv, type Transport } from '../http.js';
+import { createRestRegistryStore, iterateModelVersions, iterateRegisteredModels } from '../rest-registry-store.js';
 import { createRestTrackingStore } from '../rest-tracking-store.js';
 import { localArtifactFolder, localRunArtifacts } from './local-artifacts.js';
+import { downloadModel, loadModel, logModel, type LogModelOptions, type LoggedModel } from '../models/model-io.js';
+import type { LoadedModel } from '../models/pyfunc.js';
 import type { MetricColumns } from './metric-buffer.js';
 import type { RunArtifactStore } from './run-artifacts.js';
 import { isRemoteTrackingUri, trackingUriFromEnv, type Env } from './tracking-uri.js';
@@ -135,6 +143,7 @@ export class RunlogClient {
   private readonly transport: Transport | undefined;
   private backend: Promise<LocalBackend> | undefined;
   private remoteStore: TrackingStore | undefined;
+  private remoteRegistry: RegistryStore | undefined;
   private artifactClient: ArtifactClient | undefined;
   /** JSON text of metric keys seen so far (few distinct keys, logged millions of times). */
   private readonly keyJson = new Map<string, string>();
@@ -156,6 +165,12 @@ export class RunlogClient {
   async store(): Promise<TrackingStore> {
     if (this.transport !== undefined) return (this.remoteStore ??= createRestTrackingStore(this.transport));
     return (await this.localBackend()).tracking;
+  }
+
+  /** The model registry behind this client. */
+  async registry(): Promise<RegistryStore> {
+    if (this.transport !== undefined) return (this.remoteRegistry ??= createRestRegistryStore(this.transport));
+    return (await this.localBackend()).registry;
   }
 
   private localBackend(): Promise<LocalBackend> {
@@ -433,6 +448,184 @@ export class RunlogClient {
     return (await this.runArtifacts(runId)).downloadArtifacts(artifactPath, destDir);
   }
 
+  // ------------------------------------------------------------------------------------------------------------
+  // Model registry
+  // ------------------------------------------------------------------------------------------------------------
+
+  async createRegisteredModel(name: string, options: { tags?: Tags; description?: string } = {}): Promise<RegisteredModel> {
+    return (await this.registry()).createRegisteredModel(name, tagList(options.tags), options.description);
+  }
+
+  async getRegisteredModel(name: string): Promise<RegisteredModel> {
+    return (await this.registry()).getRegisteredModel(name);
+  }
+
+  async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
+    return (await this.registry()).renameRegisteredModel(name, newName);
+  }
+
+  async updateRegisteredModel(name: string, description: string | undefined): Promise<RegisteredModel> {
+    return (await this.registry()).updateRegisteredModel(name, description);
+  }
+
+  async deleteRegisteredModel(name: string): Promise<void> {
+    await (await this.registry()).deleteRegisteredModel(name);
+  }
+
+  async searchRegisteredModels(options: { filter?: string; orderBy?: readonly string[]; maxResults?: number; pageToken?: string } = {}): Promise<Page<RegisteredModel>> {
+    return (await this.registry()).searchRegisteredModels({ maxResults: 100, ...options });
+  }
+
+  async *iterateRegisteredModels(options: { filter?: string; orderBy?: readonly string[]; maxResults?: number } = {}): AsyncGenerator<RegisteredModel> {
+    yield* iterateRegisteredModels(await this.registry(), options);
+  }
+
+  async getLatestVersions(name: string, stages?: readonly string[]): Promise<ModelVersion[]> {
+    return (await this.registry()).getLatestVersions(name, stages);
+  }
+
+  async setRegisteredModelTag(name: string, key: string, value: string): Promise<void> {
+    await (await this.registry()).setRegisteredModelTag(name, { key, value });
+  }
+
+  async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
+    await (await this.registry()).deleteRegisteredModelTag(name, key);
+  }
+
+  async setRegisteredModelAlias(name: string, alias: string, version: string | number): Promise<void> {
+    await (await this.registry()).setRegisteredModelAlias(name, alias, String(version));
+  }
+
+  async deleteRegisteredModelAlias(name: string, alias: string): Promise<void> {
+    await (await this.registry()).deleteRegisteredModelAlias(name, alias);
+  }
+
+  async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
+    return (await this.registry()).getModelVersionByAlias(name, alias);
+  }
+
+  /**
+   * A new version of `name` from `source` (`runs:/<run_id>/<path>`, `models:/…` or a storage URI). Over HTTP
+   * the server validates and resolves the source; in local mode a `runs:/` source is resolved here.
+   */
+  async createModelVersion(
+    name: string,
+    source: string,
+    options: { runId?: string; runLink?: string; description?: string; tags?: Tags } = {},
+  ): Promise<ModelVersion> {
+    const registry = await this.registry();
+    let storageLocation: string | undefined;
+    let runId = options.runId;
+    if (this.local && /^runs:\//i.test(source)) {
+      const { runId: fromUri, path: artifactPath } = parseRunsUri(source);
+      runId ??= fromUri;
+      const root = (await this.getRun(fromUri)).info.artifact_uri.replace(/\/+$/, '');
+      storageLocation = artifactPath === '' ? root : `${root}/${artifactPath}`;
+    }
+    return registry.createModelVersion({
+      name,
+      source,
+      storageLocation,
+      runId,
+      runLink: options.runLink,
+      description: options.description,
+      tags: tagList(options.tags),
+    });
+  }
+
+  /**
+   * MLflow's `register_model`: creates the registered model when it does not exist yet, then a version from
+   * `modelUri`.
+   */
+  async registerModel(modelUri: string, name: string, options: { tags?: Tags; description?: string } = {}): Promise<ModelVersion> {
+    try {
+      await this.createRegisteredModel(name);
+    } catch (err) {
+      if (!(err instanceof RunlogError && err.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw err;
+    }
+    const runId = /^runs:\//i.test(modelUri) ? parseRunsUri(modelUri).runId : undefined;
+    return this.createModelVersion(name, modelUri, { ...options, ...(runId !== undefined ? { runId } : {}) });
+  }
+
+  async getModelVersion(name: string, version: string | number): Promise<ModelVersion> {
+    return (await this.registry()).getModelVersion(name, String(version));
+  }
+
+  async updateModelVersion(name: string, version: string | number, description: string | undefined): Promise<ModelVersion> {
+    return (await this.registry()).updateModelVersion(name, String(version), description);
+  }
+
+  async deleteModelVersion(name: string, version: string | number): Promise<void> {
+    await (await this.registry()).deleteModelVersion(name, String(version));
+  }
+
+  async transitionModelVersionStage(name: string, version: string | number, stage: string, archiveExistingVersions = false): Promise<ModelVersion> {
+    return (await this.registry()).transitionModelVersionStage(name, String(version), stage, archiveExistingVersions);
+  }
+
+  async searchModelVersions(options: { filter?: string; orderBy?: readonly string[]; maxResults?: number; pageToken?: string } = {}): Promise<Page<ModelVersion>> {
+    return (await this.registry()).searchModelVersions({ maxResults: 10_000, ...options });
+  }
+
+  async *iterateModelVersions(options: { filter?: string; orderBy?: readonly string[]; maxResults?: number } = {}): AsyncGenerator<ModelVersion> {
+    yield* iterateModelVersions(await this.registry(), options);
+  }
+
+  async getModelVersionDownloadUri(name: string, version: string | number): Promise<string> {
+    return (await this.registry()).getModelVersionDownloadUri(name, String(version));
+  }
+
+  async setModelVersionTag(name: string, version: string | number, key: string, value: string): Promise<void> {
+    await (await this.registry()).setModelVersionTag(name, String(version), { key, value });
+  }
+
+  async deleteModelVersionTag(name: string, version: string | number, key: string): Promise<void> {
+    await (await this.registry()).deleteModelVersionTag(name, String(version), key);
+  }
+
+  /** The model version a `models:/name/version`, `models:/name@alias`, `/stage` or `/latest` URI names. */
+  async resolveModelVersion(modelUri: string): Promise<{ version: ModelVersion; subPath: string }> {
+    if (!isModelUri(modelUri)) throw RunlogError.invalidParameter(`'${modelUri}' is not a models:/ URI.`);
+    const { ref, subPath } = parseModelUri(modelUri, true);
+    const registry = await this.registry();
+    let version: ModelVersion | undefined;
+    switch (ref.kind) {
+      case 'version':
+        version = await registry.getModelVersion(ref.name, String(ref.version));
+        break;
+      case 'alias':
+        version = await registry.getModelVersionByAlias(ref.name, ref.alias);
+        break;
+      case 'latest':
+      case 'stage': {
+        const versions = await registry.getLatestVersions(ref.name, ref.kind === 'stage' ? [ref.stage] : []);
+        version = versions.sort((a, b) => Number(b.version) - Number(a.version))[0];
+        if (version === undefined) throw RunlogError.notFound(`No versions of model with name '${ref.name}' found for ${modelUri}.`);
+        break;
+      }
+    }
+    return { version, subPath };
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Models
+  // ------------------------------------------------------------------------------------------------------------
+
+  /** Saves a model (MLflow's folder layout) into the run's artifacts, records it on the run, optionally registers it. */
+  async logModel(runId: string, options: LogModelOptions): Promise<LoggedModel> {
+    return logModel(this, runId, options);
+  }
+
+  /** Loads a model from `runs:/…`, `models:/name/version`, `models:/name@alias`, or a local folder. */
+  async loadModel(modelUri: string, options: { dstPath?: string } = {}): Promise<LoadedModel> {
+    return loadModel(this, modelUri, options);
+  }
+
+  /** The model's files in a local folder (downloaded when remote); returns that folder. */
+  async downloadModel(modelUri: string, dstPath?: string): Promise<string> {
+    return downloadModel(this, modelUri, dstPath);
+  }
+
   /** Closes the local stores (a no-op over HTTP). */
   async close(): Promise<void> {
     const backend = this.backend;
@@ -460,6 +653,15 @@ function columnsJson(columns: MetricColumns, keyJson: Map<string, string>): stri
     parts[i] = `{"key":${k},"value":${doubleJson(values[i] ?? Number.NaN)},"timestamp":${timestamps[i] ?? 0},"step":${steps[i] ?? 0}}`;
   }
   return `[${parts.join(',')}]`;
+}
+
+/** `runs:/<run_id>/<path>` → its parts (MLflow's rules: a leading slash and a non-empty run id). */
+export function parseRunsUri(uri: string): { runId: string; path: string } {
+  const m = /^runs:\/([^/]+)\/?(.*)$/i.exec(uri);
+  if (m === null || m[1] === undefined || m[1] === '') {
+    throw RunlogError.invalidParameter(`Not a valid runs URI: '${uri}'. Expected runs:/<run_id>/<relative path>.`);
+  }
+  return { runId: m[1], path: (m[2] ?? '').replace(/^\/+|\/+$/g, '') };
 }
 
 async function* pages<T>(fetchPage: (pageToken: string | undefined) => Promise<Page<T>>): AsyncGenerator<T> {
