@@ -6,7 +6,7 @@
  * Every case gets a fresh store. Sources are `mlflow-artifacts:/` URIs, which every server accepts without a run.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunlogError, type ErrorCode, type ModelVersion, type Page, type RegistryStore } from '@runlog/core';
+import { RunlogError, resolveModelUri, type ErrorCode, type ModelVersion, type Page, type RegistryStore } from '@runlog/core';
 
 export interface RegistryStoreSuiteOptions {
   name: string;
@@ -27,6 +27,7 @@ export function describeRegistryStore(options: RegistryStoreSuiteOptions): void 
     describe('stages', () => stageCases(suite));
     describe('searchRegisteredModels', () => modelSearchCases(suite));
     describe('searchModelVersions', () => versionSearchCases(suite));
+    describe('models:/ URIs', () => modelUriCases(suite));
   });
 }
 
@@ -598,5 +599,44 @@ function versionSearchCases(s: Suite): void {
     await bad({ filter: "name IN ('a')" });
     await bad({ maxResults: 0 });
     await bad({ maxResults: 200_001 });
+  });
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// models:/ URIs
+
+function modelUriCases(s: Suite): void {
+  const seed = async () => {
+    await s.store.createRegisteredModel('m');
+    for (let i = 1; i <= 3; i++) await s.store.createModelVersion({ name: 'm', source: source(i) });
+    await s.store.transitionModelVersionStage('m', '1', 'Production', false);
+    await s.store.transitionModelVersionStage('m', '2', 'Staging', false);
+    await s.store.setRegisteredModelAlias('m', 'champion', '2');
+  };
+
+  s.test('models:/name/version, @alias, /stage (any case) and /latest resolve to a version and its download URI', async () => {
+    await seed();
+    const resolve = async (uri: string) => {
+      const r = await resolveModelUri(s.store, uri);
+      return `${r.version.version} ${r.artifactUri}`;
+    };
+    expect(await resolve('models:/m/1')).toBe(`1 ${source(1)}`);
+    expect(await resolve('models:/m@champion')).toBe(`2 ${source(2)}`);
+    expect(await resolve('models:/m/Production')).toBe(`1 ${source(1)}`);
+    expect(await resolve('models:/m/staging')).toBe(`2 ${source(2)}`);
+    expect(await resolve('models:/m/latest')).toBe(`3 ${source(3)}`);
+    expect(await resolve('models:/m/3/data/model.onnx')).toBe(`3 ${source(3)}/data/model.onnx`);
+  });
+
+  s.test('models:/ URIs naming nothing fail with MLflow codes', async () => {
+    await seed();
+    await expectCode(() => resolveModelUri(s.store, 'models:/m/Archived'), 'RESOURCE_DOES_NOT_EXIST');
+    await expectCode(() => resolveModelUri(s.store, 'models:/m/9'), 'RESOURCE_DOES_NOT_EXIST');
+    await expectCode(() => resolveModelUri(s.store, 'models:/m@nope'), 'INVALID_PARAMETER_VALUE');
+    await expectCode(() => resolveModelUri(s.store, 'models:/ghost/1'), 'RESOURCE_DOES_NOT_EXIST');
+    await expectCode(() => resolveModelUri(s.store, 'models:/m/Bogus'), 'INVALID_PARAMETER_VALUE');
+    for (const bad of ['models:/m', 'models:/', 'models:/@a', 'models:/m@', 'models://m/1', 'runs:/x/m']) {
+      await expectCode(() => resolveModelUri(s.store, bad), 'INVALID_PARAMETER_VALUE');
+    }
   });
 }
