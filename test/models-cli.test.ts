@@ -2,35 +2,11 @@
  * `runlog models list|show|register|set-alias|delete-alias|transition|resolve`, spawned from the built CLI against
  * a real listening server.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRestTrackingStore, fetchTransport } from '@runlog/client';
 import { createTempApp, type TempApp } from '../packages/server/src/testing/temp-stores.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = path.join(ROOT, 'packages/server/dist/cli/main.js');
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runlog(args: readonly string[]): Promise<Result> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MLFLOW_')));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { buildCli, runlog } from './spawn-cli.js';
 
 describe('runlog models (spawned CLI)', () => {
   let temp: TempApp;
@@ -40,7 +16,7 @@ describe('runlog models (spawned CLI)', () => {
   const models = (...args: string[]) => runlog(['models', ...args, '--tracking-uri', uri]);
 
   beforeAll(async () => {
-    execFileSync('npx', ['tsc', '-b', 'packages/core', 'packages/client', 'packages/server'], { cwd: ROOT, stdio: 'inherit' });
+    buildCli();
     temp = await createTempApp();
     await temp.app.listen({ host: '127.0.0.1', port: 0 });
     uri = `http://127.0.0.1:${(temp.app.server.address() as AddressInfo).port}`;

@@ -5,22 +5,24 @@
  *
  * Every case gets a fresh store. Sources are `mlflow-artifacts:/` URIs, which every server accepts without a run.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunlogError, resolveModelUri, type ErrorCode, type ModelVersion, type Page, type RegistryStore } from '@runlog/core';
+import { describe, expect } from 'vitest';
+import { resolveModelUri, type ModelVersion, type RegistryStore } from '@runlog/core';
+import { allPages, caseHarness, expectCode, type CaseHarness } from './suite-harness.js';
 
 export interface RegistryStoreSuiteOptions {
   name: string;
   create: () => Promise<{ registry: RegistryStore; cleanup: () => Promise<void> }>;
 }
 
-interface Suite {
-  readonly store: RegistryStore;
-  test(name: string, body: () => Promise<void>): void;
-}
+type Suite = CaseHarness<RegistryStore>;
 
 export function describeRegistryStore(options: RegistryStoreSuiteOptions): void {
   describe(`RegistryStore conformance (${options.name})`, () => {
-    const suite = harness(options);
+    const create = async () => {
+      const created = await options.create();
+      return { store: created.registry, cleanup: created.cleanup };
+    };
+    const suite: Suite = caseHarness(create, new Set());
     describe('registered models', () => modelCases(suite));
     describe('model versions', () => versionCases(suite));
     describe('aliases', () => aliasCases(suite));
@@ -31,46 +33,8 @@ export function describeRegistryStore(options: RegistryStoreSuiteOptions): void 
   });
 }
 
-function harness(options: RegistryStoreSuiteOptions): Suite {
-  const names = new Set<string>();
-  let current: { registry: RegistryStore; cleanup: () => Promise<void> } | undefined;
-  beforeEach(async () => {
-    current = await options.create();
-  });
-  afterEach(async () => {
-    const done = current;
-    current = undefined;
-    if (done) await done.cleanup();
-  });
-  return {
-    get store(): RegistryStore {
-      if (!current) throw new Error('the store exists only while a case runs');
-      return current.registry;
-    },
-    test(name, body) {
-      if (names.has(name)) throw new Error(`duplicate conformance case name '${name}'`);
-      names.add(name);
-      it(name, body);
-    },
-  };
-}
-
 // ------------------------------------------------------------------------------------------------------------
 // Helpers
-
-async function expectCode(action: () => Promise<unknown>, code: ErrorCode): Promise<void> {
-  let outcome: unknown;
-  let threw = false;
-  try {
-    await action();
-  } catch (error) {
-    outcome = error;
-    threw = true;
-  }
-  if (!threw) throw new Error(`expected RunlogError ${code}, but the call succeeded`);
-  if (!(outcome instanceof RunlogError)) throw new Error(`expected RunlogError ${code}, got ${String(outcome)}`);
-  expect(outcome.errorCode, outcome.message).toBe(code);
-}
 
 const source = (n: number | string): string => `mlflow-artifacts:/0/run${n}/artifacts/model`;
 
@@ -81,18 +45,6 @@ async function afterMillisecond(since = Date.now()): Promise<void> {
 
 async function newVersion(store: RegistryStore, name: string, extra: { runId?: string; tags?: { key: string; value: string }[] } = {}) {
   return store.createModelVersion({ name, source: source(name), ...extra });
-}
-
-async function allPages<T>(fetch: (token: string | undefined) => Promise<Page<T>>): Promise<Page<T>[]> {
-  const pages: Page<T>[] = [];
-  let token: string | undefined;
-  do {
-    const page = await fetch(token);
-    pages.push(page);
-    token = page.next_page_token;
-    if (pages.length > 1000) throw new Error('paging does not terminate');
-  } while (token);
-  return pages;
 }
 
 const names = (items: readonly { name: string }[]): string[] => items.map((i) => i.name);
