@@ -81,6 +81,14 @@ function modelCases(s: Suite): void {
     await expectCode(() => s.store.createRegisteredModel('my%252Dmodel'), 'RESOURCE_ALREADY_EXISTS');
   });
 
+  s.test('concurrent creates of one name: one succeeds, the rest are RESOURCE_ALREADY_EXISTS', async () => {
+    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => s.store.createRegisteredModel('race')));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes) {
+      if (o.status === 'rejected') expect((o.reason as { errorCode?: string }).errorCode).toBe('RESOURCE_ALREADY_EXISTS');
+    }
+  });
+
   s.test('empty name is INVALID_PARAMETER_VALUE', async () => {
     await expectCode(() => s.store.createRegisteredModel(''), 'INVALID_PARAMETER_VALUE');
   });
@@ -186,6 +194,12 @@ function versionCases(s: Suite): void {
 
   s.test('creating a version of a missing model is RESOURCE_DOES_NOT_EXIST', async () => {
     await expectCode(() => newVersion(s.store, 'ghost'), 'RESOURCE_DOES_NOT_EXIST');
+  });
+
+  s.test('concurrent creates get distinct consecutive numbers', async () => {
+    await s.store.createRegisteredModel('m');
+    const created = await Promise.all(Array.from({ length: 8 }, (_, i) => s.store.createModelVersion({ name: 'm', source: source(i) })));
+    expect(created.map((v) => Number(v.version)).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   s.test('version numbers are never reused after a delete', async () => {
