@@ -6,6 +6,7 @@ import { addServerOptions, runServer } from './server-command.js';
 import { runDbUpgrade } from './db-command.js';
 import { addArtifactsCommand } from './artifacts-command.js';
 import { addModelsCommand } from './models-command.js';
+import { addModelsRegistryCommands } from './models-registry-commands.js';
 import type { ServerFlags } from '../config.js';
 
 const program = new Command('runlog')
@@ -27,7 +28,7 @@ program
   .action((uri: string) => runDbUpgrade(uri));
 
 addArtifactsCommand(program);
-addModelsCommand(program);
+addModelsRegistryCommands(addModelsCommand(program));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`runlog: ${err instanceof Error ? err.message : String(err)}\n`);

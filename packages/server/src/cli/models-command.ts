@@ -38,7 +38,7 @@ export async function runModelsServe(flags: ServeFlags): Promise<void> {
 
 /** Adds `runlog models` with its `serve` subcommand; returns the group so other subcommands can join it. */
 export function addModelsCommand(program: Command): Command {
-  const models = program.command('models').description('serve and manage models');
+  const models = program.command('models').description('serve models; the model registry: list, show, register, aliases, stages');
   models
     .command('serve')
     .description("serve a model with MLflow's scoring contract (/ping, /health, /version, /invocations, /metrics)")

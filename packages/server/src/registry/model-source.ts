@@ -5,12 +5,10 @@
  * object-store URIs only inside the referenced run's artifact root or this server's configured stores.
  */
 import {
-  RunlogError,
   classifyModelVersionSource,
   invalidSource,
   localSourceOutsideRun,
-  type ModelReference,
-  type ModelVersion,
+  resolveModelReference,
   type RegistryStore,
   type TrackingStore,
 } from '@runlog/core';
@@ -22,28 +20,6 @@ export interface ResolvedSource {
   source: string;
   /** Where the artifacts are, when that is not `source` itself. */
   storageLocation?: string;
-}
-
-/** The version a `models:/` reference names, as MLflow's client resolves it. */
-export async function resolveModelReference(registry: RegistryStore, ref: ModelReference): Promise<ModelVersion> {
-  switch (ref.kind) {
-    case 'version':
-      return registry.getModelVersion(ref.name, String(ref.version));
-    case 'alias':
-      return registry.getModelVersionByAlias(ref.name, ref.alias);
-    case 'stage':
-    case 'latest': {
-      const versions = await registry.getLatestVersions(ref.name, ref.kind === 'stage' ? [ref.stage] : []);
-      const latest = versions.reduce<ModelVersion | undefined>(
-        (best, v) => (best === undefined || Number(v.version) > Number(best.version) ? v : best),
-        undefined,
-      );
-      if (latest === undefined) {
-        throw RunlogError.notFound(`No versions of model with name '${ref.name}'${ref.kind === 'stage' ? ` and stage '${ref.stage}'` : ''} found`);
-      }
-      return latest;
-    }
-  }
 }
 
 function joinUri(root: string, path: string): string {

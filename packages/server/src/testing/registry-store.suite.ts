@@ -5,71 +5,36 @@
  *
  * Every case gets a fresh store. Sources are `mlflow-artifacts:/` URIs, which every server accepts without a run.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunlogError, type ErrorCode, type ModelVersion, type Page, type RegistryStore } from '@runlog/core';
+import { describe, expect } from 'vitest';
+import { resolveModelUri, type ModelVersion, type RegistryStore } from '@runlog/core';
+import { allPages, caseHarness, expectCode, type CaseHarness } from './suite-harness.js';
 
 export interface RegistryStoreSuiteOptions {
   name: string;
   create: () => Promise<{ registry: RegistryStore; cleanup: () => Promise<void> }>;
 }
 
-interface Suite {
-  readonly store: RegistryStore;
-  test(name: string, body: () => Promise<void>): void;
-}
+type Suite = CaseHarness<RegistryStore>;
 
 export function describeRegistryStore(options: RegistryStoreSuiteOptions): void {
   describe(`RegistryStore conformance (${options.name})`, () => {
-    const suite = harness(options);
+    const create = async () => {
+      const created = await options.create();
+      return { store: created.registry, cleanup: created.cleanup };
+    };
+    const suite: Suite = caseHarness(create, new Set());
     describe('registered models', () => modelCases(suite));
     describe('model versions', () => versionCases(suite));
     describe('aliases', () => aliasCases(suite));
     describe('stages', () => stageCases(suite));
     describe('searchRegisteredModels', () => modelSearchCases(suite));
     describe('searchModelVersions', () => versionSearchCases(suite));
+    describe('models:/ URIs', () => modelUriCases(suite));
   });
-}
-
-function harness(options: RegistryStoreSuiteOptions): Suite {
-  const names = new Set<string>();
-  let current: { registry: RegistryStore; cleanup: () => Promise<void> } | undefined;
-  beforeEach(async () => {
-    current = await options.create();
-  });
-  afterEach(async () => {
-    const done = current;
-    current = undefined;
-    if (done) await done.cleanup();
-  });
-  return {
-    get store(): RegistryStore {
-      if (!current) throw new Error('the store exists only while a case runs');
-      return current.registry;
-    },
-    test(name, body) {
-      if (names.has(name)) throw new Error(`duplicate conformance case name '${name}'`);
-      names.add(name);
-      it(name, body);
-    },
-  };
 }
 
 // ------------------------------------------------------------------------------------------------------------
 // Helpers
-
-async function expectCode(action: () => Promise<unknown>, code: ErrorCode): Promise<void> {
-  let outcome: unknown;
-  let threw = false;
-  try {
-    await action();
-  } catch (error) {
-    outcome = error;
-    threw = true;
-  }
-  if (!threw) throw new Error(`expected RunlogError ${code}, but the call succeeded`);
-  if (!(outcome instanceof RunlogError)) throw new Error(`expected RunlogError ${code}, got ${String(outcome)}`);
-  expect(outcome.errorCode, outcome.message).toBe(code);
-}
 
 const source = (n: number | string): string => `mlflow-artifacts:/0/run${n}/artifacts/model`;
 
@@ -80,18 +45,6 @@ async function afterMillisecond(since = Date.now()): Promise<void> {
 
 async function newVersion(store: RegistryStore, name: string, extra: { runId?: string; tags?: { key: string; value: string }[] } = {}) {
   return store.createModelVersion({ name, source: source(name), ...extra });
-}
-
-async function allPages<T>(fetch: (token: string | undefined) => Promise<Page<T>>): Promise<Page<T>[]> {
-  const pages: Page<T>[] = [];
-  let token: string | undefined;
-  do {
-    const page = await fetch(token);
-    pages.push(page);
-    token = page.next_page_token;
-    if (pages.length > 1000) throw new Error('paging does not terminate');
-  } while (token);
-  return pages;
 }
 
 const names = (items: readonly { name: string }[]): string[] => items.map((i) => i.name);
@@ -126,6 +79,14 @@ function modelCases(s: Suite): void {
     await s.store.createRegisteredModel('my-model');
     await expectCode(() => s.store.createRegisteredModel('my%2Dmodel'), 'RESOURCE_ALREADY_EXISTS');
     await expectCode(() => s.store.createRegisteredModel('my%252Dmodel'), 'RESOURCE_ALREADY_EXISTS');
+  });
+
+  s.test('concurrent creates of one name: one succeeds, the rest are RESOURCE_ALREADY_EXISTS', async () => {
+    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => s.store.createRegisteredModel('race')));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes) {
+      if (o.status === 'rejected') expect((o.reason as { errorCode?: string }).errorCode).toBe('RESOURCE_ALREADY_EXISTS');
+    }
   });
 
   s.test('empty name is INVALID_PARAMETER_VALUE', async () => {
@@ -233,6 +194,12 @@ function versionCases(s: Suite): void {
 
   s.test('creating a version of a missing model is RESOURCE_DOES_NOT_EXIST', async () => {
     await expectCode(() => newVersion(s.store, 'ghost'), 'RESOURCE_DOES_NOT_EXIST');
+  });
+
+  s.test('concurrent creates get distinct consecutive numbers', async () => {
+    await s.store.createRegisteredModel('m');
+    const created = await Promise.all(Array.from({ length: 8 }, (_, i) => s.store.createModelVersion({ name: 'm', source: source(i) })));
+    expect(created.map((v) => Number(v.version)).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   s.test('version numbers are never reused after a delete', async () => {
@@ -598,5 +565,44 @@ function versionSearchCases(s: Suite): void {
     await bad({ filter: "name IN ('a')" });
     await bad({ maxResults: 0 });
     await bad({ maxResults: 200_001 });
+  });
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// models:/ URIs
+
+function modelUriCases(s: Suite): void {
+  const seed = async () => {
+    await s.store.createRegisteredModel('m');
+    for (let i = 1; i <= 3; i++) await s.store.createModelVersion({ name: 'm', source: source(i) });
+    await s.store.transitionModelVersionStage('m', '1', 'Production', false);
+    await s.store.transitionModelVersionStage('m', '2', 'Staging', false);
+    await s.store.setRegisteredModelAlias('m', 'champion', '2');
+  };
+
+  s.test('models:/name/version, @alias, /stage (any case) and /latest resolve to a version and its download URI', async () => {
+    await seed();
+    const resolve = async (uri: string) => {
+      const r = await resolveModelUri(s.store, uri);
+      return `${r.version.version} ${r.artifactUri}`;
+    };
+    expect(await resolve('models:/m/1')).toBe(`1 ${source(1)}`);
+    expect(await resolve('models:/m@champion')).toBe(`2 ${source(2)}`);
+    expect(await resolve('models:/m/Production')).toBe(`1 ${source(1)}`);
+    expect(await resolve('models:/m/staging')).toBe(`2 ${source(2)}`);
+    expect(await resolve('models:/m/latest')).toBe(`3 ${source(3)}`);
+    expect(await resolve('models:/m/3/data/model.onnx')).toBe(`3 ${source(3)}/data/model.onnx`);
+  });
+
+  s.test('models:/ URIs naming nothing fail with MLflow codes', async () => {
+    await seed();
+    await expectCode(() => resolveModelUri(s.store, 'models:/m/Archived'), 'RESOURCE_DOES_NOT_EXIST');
+    await expectCode(() => resolveModelUri(s.store, 'models:/m/9'), 'RESOURCE_DOES_NOT_EXIST');
+    await expectCode(() => resolveModelUri(s.store, 'models:/m@nope'), 'INVALID_PARAMETER_VALUE');
+    await expectCode(() => resolveModelUri(s.store, 'models:/ghost/1'), 'RESOURCE_DOES_NOT_EXIST');
+    await expectCode(() => resolveModelUri(s.store, 'models:/m/Bogus'), 'INVALID_PARAMETER_VALUE');
+    for (const bad of ['models:/m', 'models:/', 'models:/@a', 'models:/m@', 'models://m/1', 'runs:/x/m']) {
+      await expectCode(() => resolveModelUri(s.store, bad), 'INVALID_PARAMETER_VALUE');
+    }
   });
 }
