@@ -23,6 +23,7 @@ import {
   type RegistryStore,
   isModelUri,
   parseModelUri,
+  resolveModelReference,
   type LocalBackendModule,
   type Metric,
   type MetricWithRunId,
@@ -587,24 +588,7 @@ export class RunlogClient {
   async resolveModelVersion(modelUri: string): Promise<{ version: ModelVersion; subPath: string }> {
     if (!isModelUri(modelUri)) throw RunlogError.invalidParameter(`'${modelUri}' is not a models:/ URI.`);
     const { ref, subPath } = parseModelUri(modelUri, true);
-    const registry = await this.registry();
-    let version: ModelVersion | undefined;
-    switch (ref.kind) {
-      case 'version':
-        version = await registry.getModelVersion(ref.name, String(ref.version));
-        break;
-      case 'alias':
-        version = await registry.getModelVersionByAlias(ref.name, ref.alias);
-        break;
-      case 'latest':
-      case 'stage': {
-        const versions = await registry.getLatestVersions(ref.name, ref.kind === 'stage' ? [ref.stage] : []);
-        version = versions.sort((a, b) => Number(b.version) - Number(a.version))[0];
-        if (version === undefined) throw RunlogError.notFound(`No versions of model with name '${ref.name}' found for ${modelUri}.`);
-        break;
-      }
-    }
-    return { version, subPath };
+    return { version: await resolveModelReference(await this.registry(), ref), subPath };
   }
 
   // ------------------------------------------------------------------------------------------------------------
