@@ -136,6 +136,10 @@ describe('runlog models serve', () => {
     expect(csv.status).toBe(400);
   });
 
+  it('exits with a clear message when the model cannot be loaded', async () => {
+    await expect(serve('models:/no-such-model@prod', tracking.url)).rejects.toThrow(/exited \(1\)[\s\S]*runlog: .*no-such-model/);
+  });
+
   it('exposes request counts and latency on /metrics', async () => {
     await predictions(served.url, { inputs: [[0, 0]] });
     const text = await (await fetch(`${served.url}/metrics`)).text();

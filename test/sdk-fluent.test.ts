@@ -147,6 +147,9 @@ describe.each(modes)('SDK in $name mode', (mode) => {
       expect(() => runlog.logMetric('ok', 1, { step: 1.5 })).toThrow(/step/);
     });
     expect(() => runlog.logMetric('x', 1)).toThrow(/No active run/);
+    await runlog.withRun(() => {
+      expect(() => runlog.setTrackingUri('http://127.0.0.1:1')).toThrow(/end it before switching/);
+    });
   });
 
   it('logs artifacts (text, dict, table, image, files) and dataset inputs', async () => {
