@@ -318,7 +318,7 @@ export class RunlogClient {
       await (await this.store()).logBatch(runId, columns.toMetrics(), [], []);
       return;
     }
-    await this.postLogBatch(runId, columnsJson(columns, this.keyJson));
+    await this.postLogBatch(runId, columns.toJson(this.keyJson));
   }
 
   private async postLogBatch(runId: string, metricsArrayJson: string): Promise<void> {
@@ -616,27 +616,6 @@ export class RunlogClient {
     this.backend = undefined;
     if (backend !== undefined) await (await backend).close();
   }
-}
-
-function doubleJson(value: number): string {
-  if (Number.isFinite(value)) return String(value);
-  return Number.isNaN(value) ? '"NaN"' : value > 0 ? '"Infinity"' : '"-Infinity"';
-}
-
-/** `[{"key":…,"value":…,"timestamp":…,"step":…}, …]` from columns, with MLflow's encoding of NaN/±Infinity. */
-function columnsJson(columns: MetricColumns, keyJson: Map<string, string>): string {
-  const { keys, values, timestamps, steps } = columns;
-  const parts = new Array<string>(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] ?? '';
-    let k = keyJson.get(key);
-    if (k === undefined) {
-      k = JSON.stringify(key);
-      if (keyJson.size < 10_000) keyJson.set(key, k);
-    }
-    parts[i] = `{"key":${k},"value":${doubleJson(values[i] ?? Number.NaN)},"timestamp":${timestamps[i] ?? 0},"step":${steps[i] ?? 0}}`;
-  }
-  return `[${parts.join(',')}]`;
 }
 
 /** `runs:/<run_id>/<path>` → its parts (MLflow's rules: a leading slash and a non-empty run id). */
