@@ -30,7 +30,7 @@ export function routeView(route: Route): ReactNode {
   if (a === undefined || a === '') return <ExperimentsPage route={route} />;
   if (a === 'experiments') {
     if (b === undefined) return <ExperimentsPage route={route} />;
-    if (c === 'runs' && d !== undefined) return <RunPage route={route} experimentId={b} runId={d} artifactPath={route.segments.slice(5).join('/') || (e === 'artifacts' ? '' : undefined)} />;
+    if (c === 'runs' && d !== undefined) return <RunPage route={route} experimentId={b} runId={d} artifactPath={e === 'artifactPath' || e === 'artifacts' ? route.segments.slice(5).join('/') : undefined} />;
     return <ExperimentPage route={route} experimentId={b} />;
   }
   if (a === 'runs' && b !== undefined) return <RunPage route={route} runId={b} />;
@@ -54,6 +54,11 @@ export function App(): ReactNode {
   const route = useRoute();
   const [theme, toggleTheme] = useTheme();
   const top = route.segments[0] ?? '';
+  const pathKey = route.segments.join('/');
+  useEffect(() => {
+    // A new page starts at the top (the main pane keeps its scroll position otherwise).
+    document.getElementById('main')?.scrollTo?.(0, 0);
+  }, [pathKey]);
   useEffect(() => {
     // `#/experiments/0/s?...` style MLflow search links and a bare `#` land somewhere useful.
     if (route.hash === '' && window.location.hash === '') navigate(href(['experiments']), true);

@@ -85,8 +85,8 @@ export function ArtifactBrowser({ run, path, experimentId }: { run: Run; path: s
           {files.map((f) => (
             <li key={f.path} className={f.path === path ? 'current' : undefined}>
               <button type="button" className="link" onClick={() => go(f.path)} aria-current={f.path === path ? 'true' : undefined}>
-                {f.is_dir ? '📁 ' : '📄 '}
                 {f.path.split('/').pop()}
+                {f.is_dir ? '/' : ''}
               </button>
               {!f.is_dir ? <span className="muted small"> {formatBytes(f.file_size)}</span> : null}
             </li>

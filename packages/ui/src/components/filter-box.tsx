@@ -56,6 +56,8 @@ export function FilterBox({
         }
       }
       if (e.key === 'Escape') {
+        // Close the list without letting the search input clear itself.
+        e.preventDefault();
         setOpen(false);
         return;
       }
