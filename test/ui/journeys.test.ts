@@ -24,6 +24,10 @@ async function listen(app: TempApp['app']): Promise<string> {
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }
 
+// Page-side predicates as strings (this file is type-checked without the DOM library).
+const rowCount = (n: number): string => `document.querySelectorAll('[data-run-id]').length === ${n}`;
+const chartPoints = (key: string, n: number): string => `Number(document.querySelector('[data-testid="chart-${key}"]')?.getAttribute('data-points') ?? 0) === ${n}`;
+
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.waitForTimeout(150);
@@ -85,7 +89,7 @@ describe.runIf(enabled)('UI journeys in Chromium', () => {
     await box.press('Tab');
     await box.pressSequentially("= 'mlp'");
     await box.press('Enter');
-    await page.waitForFunction(() => document.querySelectorAll('[data-run-id]').length === 3);
+    await page.waitForFunction(rowCount(3));
     expect(new URLSearchParams(new URL(page.url()).hash.split('?')[1]).get('filter')).toBe("params.model = 'mlp'");
     await shot(page, 'runs-filtered');
     await box.fill('metrics.loss ~ 1');
@@ -93,16 +97,16 @@ describe.runIf(enabled)('UI journeys in Chromium', () => {
     await page.getByText('The filter was refused').waitFor();
     await shot(page, 'runs-filter-error');
     await page.getByRole('button', { name: 'Clear' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-run-id]').length === 7);
+    await page.waitForFunction(rowCount(7));
   });
 
   it('sorts by a metric on the server', async () => {
     await page.getByRole('button', { name: /^Sort by metric loss/ }).click();
-    await page.waitForFunction(() => location.hash.includes('sort=metric%3Aloss') || location.hash.includes('sort=metric:loss'));
+    await page.waitForFunction(`/sort=metric(%3A|:)loss/.test(location.hash)`);
     await page.getByRole('button', { name: /Sort by metric loss, sorted descending/ }).click();
     await page.getByRole('button', { name: /Sort by metric loss, sorted ascending/ }).waitFor();
     // Lowest loss first among the sweep's children (nested runs stay under their parent): mlp with the largest rate.
-    await page.waitForFunction(() => document.querySelectorAll('[data-run-id] .cell.name a')[1]?.textContent === 'mlp-lr0.1');
+    await page.waitForFunction(`document.querySelectorAll('[data-run-id] .cell.name a')[1]?.textContent === 'mlp-lr0.1'`);
     await shot(page, 'runs-sorted');
   });
 
@@ -120,7 +124,7 @@ describe.runIf(enabled)('UI journeys in Chromium', () => {
     await page.getByRole('checkbox', { name: 'Select run mlp-lr0.1' }).check();
     await page.getByRole('button', { name: 'Compare (2)' }).click();
     await page.getByRole('heading', { name: 'Comparing 2 runs' }).waitFor();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="chart-loss"]')?.getAttribute('data-points') ?? 0) === 50);
+    await page.waitForFunction(chartPoints('loss', 50));
     expect(await page.locator('[data-testid="chart-loss"] canvas').count()).toBe(1);
     await page.locator('.echart canvas').first().waitFor();
     const lr = page.locator('tr', { hasText: 'params.lr' });
@@ -138,7 +142,7 @@ describe.runIf(enabled)('UI journeys in Chromium', () => {
     await page.getByRole('cell', { name: '3f2a9c1d0b7e' }).first().waitFor();
     await shot(page, 'run-overview');
     await page.getByRole('tab', { name: /Metrics/ }).click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="chart-loss"]')?.getAttribute('data-points') ?? 0) === 50);
+    await page.waitForFunction(chartPoints('loss', 50));
     await shot(page, 'run-metrics');
     await page.getByRole('tab', { name: 'Artifacts' }).click();
     await page.getByRole('button', { name: /metrics\.csv/ }).click();
@@ -190,7 +194,7 @@ describe.runIf(enabled)('UI journeys in Chromium', () => {
     await page.goto(`${base}/#/experiments/${seeded.experimentId}`);
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     await page.getByRole('link', { name: 'tree-lr0.01' }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
     await shot(page, 'runs-table-dark');
     await page.goto(`${base}/#/experiments/${seeded.experimentId}/runs/${seeded.runIds[2]}`);
     await page.getByRole('heading', { name: /tree-lr0.1/ }).waitFor();

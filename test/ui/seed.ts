@@ -29,7 +29,7 @@ export class Api {
   }
 
   /** Uploads an artifact through the proxy (`mlflow-artifacts:/…` artifact URIs). */
-  async upload(artifactUri: string, relPath: string, body: string | Uint8Array): Promise<void> {
+  async upload(artifactUri: string, relPath: string, body: string | Buffer): Promise<void> {
     const root = artifactUri.replace(/^mlflow-artifacts:\/?/, '');
     const res = await fetch(`${this.base}/api/2.0/mlflow-artifacts/artifacts/${root}/${relPath}`, { method: 'PUT', body });
     if (!res.ok) throw new Error(`upload ${relPath}: ${res.status} ${await res.text()}`);
@@ -48,10 +48,7 @@ export class Api {
 }
 
 // A 1x1 PNG.
-const PNG = Uint8Array.from(
-  atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='),
-  (c) => c.charCodeAt(0),
-);
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 export async function seedDemo(api: Api, name = `demo-${Date.now()}`): Promise<Seeded> {
   const { experiment_id: experimentId } = await api.post<{ experiment_id: string }>('experiments/create', { name });

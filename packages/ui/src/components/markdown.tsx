@@ -1,12 +1,13 @@
-import DOMPurify from 'dompurify';
-import { marked } from 'marked';
-import { useMemo, type ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 
-/** Renders Markdown (descriptions, notes); the HTML is sanitised, links open in a new tab. */
+// marked + DOMPurify load only when a description is shown (kept out of the first page's JavaScript).
+const MarkdownRender = lazy(() => import('./markdown-render'));
+
+/** Renders Markdown (descriptions, notes); sanitised HTML. Plain text shows while the renderer loads. */
 export function Markdown({ text }: { text: string }): ReactNode {
-  const html = useMemo(() => {
-    const raw = marked.parse(text, { async: false, gfm: true, breaks: true });
-    return DOMPurify.sanitize(raw, { ADD_ATTR: ['target'] });
-  }, [text]);
-  return <div className="markdown" dangerouslySetInnerHTML={{ __html: html }} />;
+  return (
+    <Suspense fallback={<div className="markdown wrap">{text}</div>}>
+      <MarkdownRender text={text} />
+    </Suspense>
+  );
 }
