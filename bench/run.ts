@@ -14,16 +14,23 @@ import { metricHistory } from './history.js';
 import { BenchError, HttpClient } from './http.js';
 import { ingest } from './ingest.js';
 import { search } from './search.js';
+import { registrySearch } from './registry.js';
 
 const WORKLOADS: Record<string, (ctx: Ctx) => Promise<void>> = {
   ingest,
   create_runs: createRuns,
   search,
   metric_history: metricHistory,
+  registry_search: registrySearch,
   artifacts,
 };
 // Result lines produced by a workload that has a different name.
-const ALIASES: Record<string, string> = { search_page_1000: 'search', metric_history_paged: 'metric_history' };
+const ALIASES: Record<string, string> = {
+  search_page_1000: 'search',
+  metric_history_paged: 'metric_history',
+  registry_search_page: 'registry_search',
+  registry_version_search: 'registry_search',
+};
 
 const USAGE = `usage: node --import tsx bench/run.ts [options]
   --backend sqlite|postgres   store to benchmark (default sqlite)

@@ -2,41 +2,17 @@
  * `runlog artifacts upload|list|download`, spawned from the built CLI (`packages/server/dist/cli/main.js`, built
  * here with `tsc -b`) against a real listening server; plus the progress line it draws on a terminal.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRestTrackingStore, fetchTransport } from '@runlog/client';
 import { formatBytes, progressLine } from '../packages/server/src/cli/artifacts-command.js';
 import { createTempApp, type TempApp } from '../packages/server/src/testing/temp-stores.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = path.join(ROOT, 'packages/server/dist/cli/main.js');
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with MLflow's variables cleared, then `env` on top. */
-function runlog(args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MLFLOW_')));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { buildCli, runlog } from './spawn-cli.js';
 
 describe('runlog artifacts (spawned CLI)', () => {
   let temp: TempApp;
@@ -48,7 +24,7 @@ describe('runlog artifacts (spawned CLI)', () => {
   const big = randomBytes(2 * 1024 * 1024 + 7);
 
   beforeAll(async () => {
-    execFileSync('npx', ['tsc', '-b', 'packages/core', 'packages/client', 'packages/server'], { cwd: ROOT, stdio: 'inherit' });
+    buildCli();
     temp = await createTempApp();
     await temp.app.listen({ host: '127.0.0.1', port: 0 });
     uri = `http://127.0.0.1:${(temp.app.server.address() as AddressInfo).port}`;

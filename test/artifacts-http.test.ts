@@ -501,7 +501,7 @@ describe('mlflow-artifacts multipart on a repo that has it', () => {
   beforeAll(async () => {
     const temp = await createTempSqliteStore();
     const config = buildServerConfig({ backendStoreUri: `sqlite:///${path.join(temp.dir, 'runlog.db')}`, artifactsDestination: 's3://bucket/root' }, {}, temp.dir);
-    app = await createApp({ config, stores: { tracking: temp.store, artifacts: recordingRepo(calls) } });
+    app = await createApp({ config, stores: { tracking: temp.store, registry: temp.registry, artifacts: recordingRepo(calls) } });
     cleanup = async () => {
       await app.close();
       await temp.cleanup();
@@ -609,6 +609,11 @@ describe('--artifacts-only', () => {
     ['GET', `${AJAX}/mlflow/artifacts/list?run_id=x`],
     ['GET', '/get-artifact?run_id=x&path=a'],
     ['POST', `${AJAX}/mlflow/upload-artifact?run_uuid=x&path=a`],
+    ['POST', `${API}/mlflow/registered-models/create`],
+    ['GET', `${API}/mlflow/registered-models/search`],
+    ['DELETE', `${API}/mlflow/registered-models/alias`],
+    ['GET', `${AJAX}/mlflow/model-versions/get?name=m&version=1`],
+    ['GET', '/model-versions/get-artifact?name=m&version=1&path=a'],
   ];
   for (const [method, url] of trackingRoutes) {
     it(`${method} ${url} → 503 plain text`, async () => {

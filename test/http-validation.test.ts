@@ -395,12 +395,12 @@ function endpointCases(): { name: string; endpoint: Endpoint; url: string }[] {
   return out;
 }
 
-describe('methods a route does not take → 404 ENDPOINT_NOT_FOUND (JSON, not HTML)', () => {
+describe('methods a route does not take → 405 ENDPOINT_NOT_FOUND (JSON, not HTML as MLflow)', () => {
   for (const { name, endpoint, url } of endpointCases()) {
     const wrong = (['GET', 'POST', 'DELETE', 'PATCH', 'PUT'] as const).filter((m) => !endpoint.methods.includes(m));
     for (const method of wrong) {
       it(`${method} ${url} (${name})`, () =>
-        check({ name, method, path: url, ...(method === 'GET' ? {} : { body: {} }), status: 404, error: 'ENDPOINT_NOT_FOUND' }));
+        check({ name, method, path: url, ...(method === 'GET' ? {} : { body: {} }), status: 405, error: 'ENDPOINT_NOT_FOUND' }));
     }
   }
 });
@@ -605,7 +605,7 @@ table('/ajax-api/2.0/mlflow/ routes', [
   { name: 'POST runs/search bad filter', path: `${AJAX}runs/search`, body: { experiment_ids: ['{exp}'], filter: 'metrics.loss << 1' }, status: 400, error: BAD },
   { name: 'GET get-history-bulk', method: 'GET', path: `${AJAX}metrics/get-history-bulk`, query: 'run_id={run}&metric_key=loss', status: 200 },
   { name: 'POST search-datasets', path: `${AJAX}experiments/search-datasets`, body: { experiment_ids: ['{exp}'] }, status: 200 },
-  { name: 'DELETE runs/create', method: 'DELETE', path: `${AJAX}runs/create`, body: {}, status: 404, error: 'ENDPOINT_NOT_FOUND' },
+  { name: 'DELETE runs/create', method: 'DELETE', path: `${AJAX}runs/create`, body: {}, status: 405, error: 'ENDPOINT_NOT_FOUND' },
 ]);
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -116,6 +116,14 @@ const ROUTES: readonly Route[] = [
   },
   { name: 'GET get-artifact?path=', method: 'GET', depth: 4, inQuery: true, url: (p, ids) => `/get-artifact?run_id=${ids.runId}&path=${p}` },
   {
+    // The version's storage location is `<run root>/model`, one folder deeper than the run root.
+    name: 'GET model-versions/get-artifact?path=',
+    method: 'GET',
+    depth: 5,
+    inQuery: true,
+    url: (p) => `/model-versions/get-artifact?name=traversal-model&version=1&path=${p}`,
+  },
+  {
     name: 'POST ajax-api upload-artifact?path=',
     method: 'POST',
     depth: 4,
@@ -203,6 +211,20 @@ beforeAll(async () => {
   // A real file in the run, so "refused" cannot be confused with "nothing there".
   const put = await temp.app.inject({ method: 'PUT', url: `${API}/mlflow-artifacts/artifacts/${ids.root}/inside.txt`, payload: 'inside' });
   expect(put.statusCode).toBe(200);
+  const json = { 'content-type': 'application/json' };
+  const model = await temp.app.inject({ method: 'POST', url: `${API}/mlflow/registered-models/create`, headers: json, payload: { name: 'traversal-model' } });
+  expect(model.statusCode).toBe(200);
+  const version = await temp.app.inject({
+    method: 'POST',
+    url: `${API}/mlflow/model-versions/create`,
+    headers: json,
+    payload: { name: 'traversal-model', source: `runs:/${ids.runId}/model`, run_id: ids.runId },
+  });
+  expect(version.statusCode).toBe(200);
+  const modelFile = await temp.app.inject({ method: 'PUT', url: `${API}/mlflow-artifacts/artifacts/${ids.root}/model/MLmodel`, payload: 'flavors: {}' });
+  expect(modelFile.statusCode).toBe(200);
+  const viaVersion = await temp.app.inject({ method: 'GET', url: '/model-versions/get-artifact?name=traversal-model&version=1&path=MLmodel' });
+  expect(viaVersion.body).toBe('flavors: {}');
   baseline = outsideSnapshot();
   expect(baseline).toContain(CANARY_TEXT);
 });
@@ -292,7 +314,10 @@ describe('symlinks inside the destination that point outside it → 4xx on every
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text)).toEqual({
       root_uri: `mlflow-artifacts:/${ids.root}`,
-      files: [{ path: 'inside.txt', is_dir: false, file_size: 6 }],
+      files: [
+        { path: 'inside.txt', is_dir: false, file_size: 6 },
+        { path: 'model', is_dir: true },
+      ],
     });
   });
 });

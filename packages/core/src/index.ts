@@ -7,3 +7,4 @@ export * from './stores.js';
 export * from './api/index.js';
 export * from './search/index.js';
 export * from './safe-path.js';
+export * from './registry/index.js';

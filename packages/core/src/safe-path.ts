@@ -38,7 +38,7 @@ function invalidPath(): RunlogError {
 }
 
 /** Percent-decodes until stable; `undefined` when an escape is malformed or the layers never end. */
-function decodeUntilStable(raw: string): string | undefined {
+export function decodeUntilStable(raw: string): string | undefined {
   let current = raw;
   for (let round = 0; round <= MAX_DECODE_ROUNDS; round++) {
     let next: string;

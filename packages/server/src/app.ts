@@ -1,6 +1,6 @@
 /** The one composition root: config + stores → a Fastify app with every route registered. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { tracking, validateArtifactLocationUri, type ArtifactRepo, type TrackingStore } from '@runlog/core';
+import { registry, tracking, validateArtifactLocationUri, type ArtifactRepo, type RegistryStore, type TrackingStore } from '@runlog/core';
 import type { ServerConfig } from './config.js';
 import { createArtifactRoots } from './artifacts/artifact-roots.js';
 import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
@@ -9,10 +9,13 @@ import { installErrorHandling } from './http/errors.js';
 import { parseLenientJson } from './http/request-input.js';
 import { registerEndpoints } from './http/register-endpoints.js';
 import { trackingHandlers } from './http/tracking-handlers.js';
+import { registryHandlers } from './http/registry-handlers.js';
 import { registerMiscRoutes } from './http/misc-routes.js';
 
 export interface AppStores {
   tracking: TrackingStore;
+  /** The model registry; without one, registry routes answer 404 ENDPOINT_NOT_FOUND. */
+  registry?: RegistryStore | undefined;
   /** The artifacts destination's repo; when absent it is opened from `config.artifactsDestination` on first use. */
   artifacts?: ArtifactRepo | undefined;
   /** Opens the repo of an artifact root URI (destination, default artifact root). Default: `openArtifactRepo`. */
@@ -48,6 +51,7 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
   const roots = createArtifactRoots(config, stores.openArtifactRepo ?? openArtifactRepo, stores.artifacts);
   if (config.artifactsOnly) {
     registerUnavailableEndpoints(app, tracking, config.staticPrefix);
+    registerUnavailableEndpoints(app, registry, config.staticPrefix);
   } else {
     const handlers = trackingHandlers(stores.tracking);
     // artifact_location is attacker-chosen and later resolved against storage: checked against this server's roots.
@@ -61,9 +65,13 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
       },
     };
     registerEndpoints(app, tracking, checked, config.staticPrefix);
+    if (stores.registry) {
+      registerEndpoints(app, registry, registryHandlers({ registry: stores.registry, tracking: stores.tracking, roots }), config.staticPrefix);
+    }
   }
   registerArtifactRoutes(app, {
     tracking: stores.tracking,
+    registry: stores.registry,
     roots,
     staticPrefix: config.staticPrefix,
     serveArtifacts: config.serveArtifacts,

@@ -2,6 +2,7 @@
 import type { ServerConfig } from './config.js';
 import type { AppStores } from './app.js';
 import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
+import { createSqlRegistryStore } from './stores/sql/sql-registry-store.js';
 import { createSqlTrackingStore } from './stores/sql/sql-tracking-store.js';
 
 export async function openStores(
@@ -18,5 +19,5 @@ export async function openStores(
     defaultArtifactRoot: config.defaultArtifactRoot,
     ...(config.dbPoolSize !== undefined ? { poolSize: config.dbPoolSize } : {}),
   });
-  return { tracking, artifacts };
+  return { tracking, registry: createSqlRegistryStore(tracking.context), artifacts };
 }

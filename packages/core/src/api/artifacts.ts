@@ -51,3 +51,6 @@ export const artifactEndpoints = {
 
 /** `GET <static prefix>/get-artifact` and `POST <static prefix>/ajax-api/2.0/mlflow/upload-artifact` take a query. */
 export const getArtifactQuery = withRunUuidFallback({ run_id: requiredString, path: requiredString });
+
+/** `GET /model-versions/get-artifact`: a file of a registered model version, for the UI. */
+export const modelVersionArtifactQuery = z.object({ name: requiredString, version: requiredString, path: requiredString });

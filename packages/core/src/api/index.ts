@@ -3,3 +3,4 @@ export * from './fields.js';
 export * from './request-errors.js';
 export * from './tracking.js';
 export * from './artifacts.js';
+export * from './registry.js';

@@ -19,7 +19,7 @@ const RUN_ORDER_ATTRIBUTES = new Map<string, RunAttributeKey>([
 
 const EXPERIMENT_ORDER_ATTRIBUTES: readonly ExperimentAttributeKey[] = ['name', 'experiment_id', 'creation_time', 'last_update_time'];
 
-interface OrderByClause {
+export interface OrderByClause {
   segments: Segment[];
   raw: string;
   ascending: boolean;
@@ -73,7 +73,7 @@ function parseClause(clause: string): OrderByClause {
 }
 
 /** Parses each clause with `resolve`, naming the clause in any error. */
-function parseOrderBy<Key>(orderBy: readonly string[] | undefined, resolve: (clause: OrderByClause) => Key): Key[] {
+export function parseOrderBy<Key>(orderBy: readonly string[] | undefined, resolve: (clause: OrderByClause) => Key): Key[] {
   return splitOrderByClauses(orderBy).map((clause) => withContext(`Invalid order_by clause '${clause}'`, () => resolve(parseClause(clause))));
 }
 

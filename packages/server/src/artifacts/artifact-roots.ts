@@ -26,6 +26,8 @@ export interface ArtifactRoots {
   forRunRoot(artifactUri: string): Promise<ArtifactLocation>;
   /** Absolute local folders the server keeps artifacts in: where local experiment locations may point. */
   readonly localRoots: readonly string[];
+  /** Whether a local path, `file:` or `s3:` URI lies inside one of the configured roots (no I/O). */
+  contains(uri: string): boolean;
 }
 
 const PROXY_MARKER = '/api/2.0/mlflow-artifacts/artifacts';
@@ -101,5 +103,10 @@ export function createArtifactRoots(
     throw notServed(uri, "it is outside the server's artifact roots");
   }
 
-  return { serveArtifacts: config.serveArtifacts, destination, forRunRoot, localRoots };
+  function contains(uri: string): boolean {
+    const key = rootKey(uri);
+    return key !== undefined && managed.some((m) => key === m.key || key.startsWith(`${m.key}/`));
+  }
+
+  return { serveArtifacts: config.serveArtifacts, destination, forRunRoot, localRoots, contains };
 }

@@ -16,6 +16,7 @@ import {
   artifactBasename,
   artifactEndpoints,
   getArtifactQuery,
+  modelVersionArtifactQuery,
   joinArtifactPath,
   parseRequest,
   safeArtifactPath,
@@ -23,6 +24,7 @@ import {
   type ByteStream,
   type Endpoint,
   type FileInfo,
+  type RegistryStore,
   type TrackingStore,
 } from '@runlog/core';
 import type { ArtifactRoots } from '../artifacts/artifact-roots.js';
@@ -31,6 +33,7 @@ import { requestInput } from './request-input.js';
 
 export interface ArtifactRouteOptions {
   tracking: TrackingStore;
+  registry?: RegistryStore | undefined;
   roots: ArtifactRoots;
   staticPrefix: string;
   serveArtifacts: boolean;
@@ -269,12 +272,10 @@ export function registerArtifactRoutes(app: FastifyInstance, options: ArtifactRo
     return sendJson(reply, { root_uri: run.info.artifact_uri, ...(files.length > 0 ? { files } : {}) });
   };
 
-  const getArtifact: Handler = async (request, reply) => {
-    const input = parseRequest(getArtifactQuery, firstValues(request.query));
-    const path = safeArtifactPath(input.path);
-    if (path === '') throw RunlogError.invalidParameter("Invalid path: '' is the run's artifact folder, not a file");
-    const run = await tracking.getRun(input.run_id);
-    const { repo, prefix } = await roots.forRunRoot(run.info.artifact_uri);
+  /** Streams the file at `path` below an artifact root URI (a run's, or a model version's storage location). */
+  const sendFileUnder = async (reply: FastifyReply, rootUri: string, path: string, what: string): Promise<FastifyReply> => {
+    if (path === '') throw RunlogError.invalidParameter(`Invalid path: '' is the ${what} artifact folder, not a file`);
+    const { repo, prefix } = await roots.forRunRoot(rootUri);
     const full = joinArtifactPath(prefix, path);
     let object: ArtifactObject;
     try {
@@ -286,6 +287,22 @@ export function registerArtifactRoutes(app: FastifyInstance, options: ArtifactRo
       throw err;
     }
     return sendArtifact(reply, path, object);
+  };
+
+  const getArtifact: Handler = async (request, reply) => {
+    const input = parseRequest(getArtifactQuery, firstValues(request.query));
+    const path = safeArtifactPath(input.path);
+    const run = await tracking.getRun(input.run_id);
+    return sendFileUnder(reply, run.info.artifact_uri, path, "run's");
+  };
+
+  const getModelVersionArtifact: Handler = async (request, reply) => {
+    if (!options.registry) throw new RunlogError('ENDPOINT_NOT_FOUND', 'This server has no model registry');
+    const input = parseRequest(modelVersionArtifactQuery, firstValues(request.query));
+    const path = safeArtifactPath(input.path);
+    // The storage location was validated when the version was created; forRunRoot confines it to this server's roots again.
+    const location = await options.registry.getModelVersionDownloadUri(input.name, input.version);
+    return sendFileUnder(reply, location, path, "model version's");
   };
 
   const uploadArtifact: Handler = async (request, reply) => {
@@ -316,6 +333,7 @@ export function registerArtifactRoutes(app: FastifyInstance, options: ArtifactRo
     app.get(`${prefix}${artifactEndpoints.listArtifacts.path}`, trackingSide(listRunArtifacts));
   }
   app.get(`${staticPrefix}/get-artifact`, trackingSide(getArtifact));
+  app.get(`${staticPrefix}/model-versions/get-artifact`, trackingSide(getModelVersionArtifact));
 
   // Upload bodies are any type and any size: in this context no parser buffers or parses them; handlers stream
   // the request itself.

@@ -26,14 +26,25 @@ export function installErrorHandling(app: FastifyInstance): void {
       .send(JSON.stringify({ error_code: codeForStatus(status), message }));
   });
   app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split('?')[0] ?? '';
+    // A known path asked with the wrong method is 405 with an Allow header, as MLflow's Flask does, but in JSON.
+    const allowed = METHODS.filter((method) => method !== request.method && app.hasRoute({ method, url }));
+    if (allowed.length > 0) {
+      void reply.header('allow', allowed.join(', '));
+    }
     void reply
-      .status(404)
+      .status(allowed.length > 0 ? 405 : 404)
       .type('application/json')
       .send(
         JSON.stringify({
           error_code: 'ENDPOINT_NOT_FOUND',
-          message: `No API endpoint found for ${request.method} ${request.url.split('?')[0] ?? ''}`,
+          message:
+            allowed.length > 0
+              ? `Method ${request.method} is not allowed for ${url}; use ${allowed.join(' or ')}`
+              : `No API endpoint found for ${request.method} ${url}`,
         }),
       );
   });
 }
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

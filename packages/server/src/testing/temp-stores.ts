@@ -8,9 +8,13 @@ import type { FastifyInstance } from 'fastify';
 import { createApp } from '../app.js';
 import { buildServerConfig, type ServerConfig, type ServerFlags } from '../config.js';
 import { createSqlTrackingStore, type SqlTrackingStore } from '../stores/sql/sql-tracking-store.js';
+import { createSqlRegistryStore } from '../stores/sql/sql-registry-store.js';
+import type { RegistryStore } from '@runlog/core';
 
 export interface TempStore {
   store: SqlTrackingStore;
+  /** The registry over the same database. */
+  registry: RegistryStore;
   dir: string;
   cleanup(): Promise<void>;
 }
@@ -22,6 +26,7 @@ export async function createTempSqliteStore(
   const store = await createSqlTrackingStore({ uri: `sqlite:///${path.join(dir, 'runlog.db')}`, defaultArtifactRoot });
   return {
     store,
+    registry: createSqlRegistryStore(store.context),
     dir,
     cleanup: async () => {
       await store.close();
@@ -52,7 +57,7 @@ export async function createTempApp(options: TempAppOptions = {}): Promise<TempA
     dir,
   );
   const temp = await createTempSqliteStore(config.defaultArtifactRoot, dir);
-  const app = await createApp({ config, stores: { tracking: temp.store } });
+  const app = await createApp({ config, stores: { tracking: temp.store, registry: temp.registry } });
   return {
     ...temp,
     app,
@@ -96,6 +101,7 @@ export async function createTempPgStore(defaultArtifactRoot = 'mlflow-artifacts:
   const store = await createSqlTrackingStore({ uri: TEST_PG_URL, defaultArtifactRoot, pgSchema: schema, poolSize: 4 });
   return {
     store,
+    registry: createSqlRegistryStore(store.context),
     dir: '',
     cleanup: async () => {
       await store.close();

@@ -6,12 +6,11 @@
  * Every case gets a fresh store. A store that deliberately differs lists the case in `skip` with its reason;
  * the case then still shows up in the report, skipped, with the reason in its title.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { allPages, caseHarness, expectCode, type CaseHarness } from './suite-harness.js';
 import {
-  RunlogError,
   type CreateRunInput,
   type DatasetInput,
-  type ErrorCode,
   type Experiment,
   type KeyValue,
   type Metric,
@@ -28,17 +27,12 @@ export interface TrackingStoreSuiteOptions {
   skip?: Record<string, string>;
 }
 
-interface Suite {
-  /** The current test's fresh store. */
-  readonly store: TrackingStore;
-  /** Registers a case under a suite-unique name (the key `skip` uses). */
-  test(name: string, body: () => Promise<void>): void;
-}
+type Suite = CaseHarness<TrackingStore>;
 
 export function describeTrackingStore(options: TrackingStoreSuiteOptions): void {
   describe(`TrackingStore conformance (${options.name})`, () => {
     const names = new Set<string>();
-    const suite = harness(options, names);
+    const suite: Suite = caseHarness(options.create, names, options.skip);
     describe('experiments', () => experimentCases(suite));
     describe('searchExperiments', () => searchExperimentCases(suite));
     describe('runs', () => runCases(suite));
@@ -52,47 +46,8 @@ export function describeTrackingStore(options: TrackingStoreSuiteOptions): void 
   });
 }
 
-function harness(options: TrackingStoreSuiteOptions, names: Set<string>): Suite {
-  let current: { store: TrackingStore; cleanup: () => Promise<void> } | undefined;
-  beforeEach(async () => {
-    current = await options.create();
-  });
-  afterEach(async () => {
-    const done = current;
-    current = undefined;
-    if (done) await done.cleanup();
-  });
-  return {
-    get store(): TrackingStore {
-      if (!current) throw new Error('the store exists only while a case runs');
-      return current.store;
-    },
-    test(name, body) {
-      if (names.has(name)) throw new Error(`duplicate conformance case name '${name}'`);
-      names.add(name);
-      const reason = options.skip?.[name];
-      if (reason === undefined) it(name, body);
-      else it.skip(`${name} [skipped: ${reason}]`, body);
-    },
-  };
-}
-
 // ------------------------------------------------------------------------------------------------------------
 // Helpers
-
-async function expectCode(action: () => Promise<unknown>, code: ErrorCode): Promise<void> {
-  let outcome: unknown;
-  let threw = false;
-  try {
-    await action();
-  } catch (error) {
-    outcome = error;
-    threw = true;
-  }
-  if (!threw) throw new Error(`expected RunlogError ${code}, but the call succeeded`);
-  if (!(outcome instanceof RunlogError)) throw new Error(`expected RunlogError ${code}, got ${String(outcome)}`);
-  expect(outcome.errorCode, outcome.message).toBe(code);
-}
 
 const pt = (key: string, value: number, step = 0, timestamp = 0): Metric => ({ key, value, step, timestamp });
 const kv = (key: string, value: string): KeyValue => ({ key, value });
@@ -112,19 +67,6 @@ async function newRun(store: TrackingStore, experimentId: string, input: Partial
 
 async function logMetrics(store: TrackingStore, runId: string, metrics: readonly Metric[]): Promise<void> {
   await store.logBatch(runId, metrics, [], []);
-}
-
-/** Follows next_page_token to the end; fails rather than loop forever. */
-async function allPages<T>(fetch: (token: string | undefined) => Promise<Page<T>>): Promise<Page<T>[]> {
-  const pages: Page<T>[] = [];
-  let token: string | undefined;
-  do {
-    const page = await fetch(token);
-    pages.push(page);
-    token = page.next_page_token;
-    if (pages.length > 1000) throw new Error('paging does not terminate');
-  } while (token);
-  return pages;
 }
 
 function dataset(name: string, digest: string, context?: string): DatasetInput {

@@ -135,6 +135,87 @@ const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    version: 2,
+    name: 'model registry',
+    async up(db, dialect) {
+      const withoutRowid = dialect === 'sqlite' ? sql`without rowid` : sql``;
+      // No foreign keys: a rename rewrites `name` in every registry table inside one transaction.
+      await db.schema
+        .createTable('registered_models')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('name_key', 'text', (c) => c.notNull().unique())
+        .addColumn('creation_timestamp', bigint, (c) => c.notNull())
+        .addColumn('last_updated_timestamp', bigint, (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .modifyEnd(withoutRowid)
+        .execute();
+      await db.schema
+        .createIndex('registered_models_last_updated')
+        .on('registered_models')
+        .columns(['last_updated_timestamp', 'name'])
+        .execute();
+      await db.schema
+        .createTable('model_versions')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('creation_timestamp', bigint, (c) => c.notNull())
+        .addColumn('last_updated_timestamp', bigint, (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('current_stage', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('storage_location', 'text')
+        .addColumn('run_id', 'text')
+        .addColumn('run_link', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('status_message', 'text')
+        .addPrimaryKeyConstraint('model_versions_pk', ['name', 'version'])
+        .modifyEnd(withoutRowid)
+        .execute();
+      await db.schema.createIndex('model_versions_run_id').on('model_versions').column('run_id').execute();
+      await db.schema
+        .createIndex('model_versions_last_updated')
+        .on('model_versions')
+        .columns(['last_updated_timestamp', 'name', 'version'])
+        .execute();
+      await db.schema
+        .createTable('registered_model_tags')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('registered_model_tags_pk', ['name', 'key'])
+        .modifyEnd(withoutRowid)
+        .execute();
+      await db.schema
+        .createIndex('registered_model_tags_key_value')
+        .on('registered_model_tags')
+        .columns(['key', 'value'])
+        .execute();
+      await db.schema
+        .createTable('model_version_tags')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('model_version_tags_pk', ['name', 'version', 'key'])
+        .modifyEnd(withoutRowid)
+        .execute();
+      await db.schema
+        .createIndex('model_version_tags_key_value')
+        .on('model_version_tags')
+        .columns(['key', 'value'])
+        .execute();
+      await db.schema
+        .createTable('registered_model_aliases')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('alias', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('registered_model_aliases_pk', ['name', 'alias'])
+        .modifyEnd(withoutRowid)
+        .execute();
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -78,6 +78,51 @@ export interface SchemaMigrationsTable {
   applied_at: number;
 }
 
+export interface RegisteredModelsTable {
+  name: string;
+  /** The name fully percent-decoded and NFC-normalised: unique, so encoded duplicates cannot exist. */
+  name_key: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  description: string;
+}
+
+export interface ModelVersionsTable {
+  name: string;
+  version: number;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  description: string;
+  user_id: string | null;
+  /** One of MLflow's stages, or `Deleted_Internal` for a soft-deleted version. */
+  current_stage: string;
+  source: string;
+  storage_location: string | null;
+  run_id: string | null;
+  run_link: string | null;
+  status: string;
+  status_message: string | null;
+}
+
+export interface RegisteredModelTagsTable {
+  name: string;
+  key: string;
+  value: string;
+}
+
+export interface ModelVersionTagsTable {
+  name: string;
+  version: number;
+  key: string;
+  value: string;
+}
+
+export interface RegisteredModelAliasesTable {
+  name: string;
+  alias: string;
+  version: number;
+}
+
 export interface Database {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
@@ -90,4 +135,9 @@ export interface Database {
   inputs: InputsTable;
   input_tags: InputTagsTable;
   schema_migrations: SchemaMigrationsTable;
+  registered_models: RegisteredModelsTable;
+  model_versions: ModelVersionsTable;
+  registered_model_tags: RegisteredModelTagsTable;
+  model_version_tags: ModelVersionTagsTable;
+  registered_model_aliases: RegisteredModelAliasesTable;
 }
