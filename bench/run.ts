@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { artifacts, type ArtifactsCtx, type SpawnedServer } from './artifacts.js';
 import { createRuns } from './create-runs.js';
+import { fluentLogMetric } from './fluent.js';
 import { log, type Ctx } from './common.js';
 import { createBenchDatabase } from './pg-db.js';
 import { metricHistory } from './history.js';
@@ -24,6 +25,7 @@ const WORKLOADS: Record<string, (ctx: Ctx) => Promise<void>> = {
   metric_history: metricHistory,
   registry_search: registrySearch,
   artifacts,
+  fluent_log_metric: fluentLogMetric as (ctx: Ctx) => Promise<void>,
 };
 // Result lines produced by a workload that has a different name.
 const ALIASES: Record<string, string> = {

@@ -5,6 +5,7 @@ import { RUNLOG_VERSION } from '../version.js';
 import { addServerOptions, runServer } from './server-command.js';
 import { runDbUpgrade } from './db-command.js';
 import { addArtifactsCommand } from './artifacts-command.js';
+import { addModelsCommand } from './models-command.js';
 import { addModelsRegistryCommands } from './models-registry-commands.js';
 import type { ServerFlags } from '../config.js';
 
@@ -27,7 +28,7 @@ program
   .action((uri: string) => runDbUpgrade(uri));
 
 addArtifactsCommand(program);
-addModelsRegistryCommands(program.command('models').description('the model registry: list, show, register, aliases, stages'));
+addModelsRegistryCommands(addModelsCommand(program));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`runlog: ${err instanceof Error ? err.message : String(err)}\n`);
