@@ -51,3 +51,14 @@ if [ "${CI:-}" = "true" ] || [ "${RUNLOG_TEST_S3:-}" = "ceph" ] || ceph_installe
 else
   echo "ensure-services: Ceph RGW not installed (RUNLOG_TEST_S3=ceph installs it); the Ceph run of the S3 tests will be skipped"
 fi
+
+# Chromium (Debian's package) for the UI's end-to-end journeys, driven by playwright-core. Under CI=true it must be
+# installed; outside CI the journeys skip with a printed reason only when it cannot be installed.
+if bash "$here/ensure-chromium.sh"; then
+  echo "ensure-services: Chromium is at /usr/bin/chromium"
+elif [ "${CI:-}" = "true" ]; then
+  echo "ensure-services: Chromium is required under CI=true and could not be installed" >&2
+  exit 1
+else
+  echo "ensure-services: Chromium not available; the UI journeys will be skipped"
+fi

@@ -1,0 +1,85 @@
+/** How an artifact is previewed, from its name (pure, tested). */
+export type PreviewKind = 'image' | 'svg' | 'html' | 'json' | 'csv' | 'tsv' | 'mlmodel' | 'yaml' | 'text' | 'none';
+
+const TEXT = new Set(['txt', 'log', 'md', 'py', 'r', 'sh', 'ini', 'toml', 'cfg', 'conf', 'js', 'ts', 'sql', 'xml', 'properties', 'requirements', 'ipynb', 'jsonl', 'err', 'out']);
+const IMAGE = new Set(['png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp', 'ico']);
+
+export function previewKind(path: string): PreviewKind {
+  const name = path.split('/').pop() ?? path;
+  if (name === 'MLmodel') return 'mlmodel';
+  if (name === 'MLproject' || name === 'Dockerfile' || name === 'LICENSE') return 'text';
+  const dot = name.lastIndexOf('.');
+  const ext = dot >= 0 ? name.slice(dot + 1).toLowerCase() : '';
+  if (IMAGE.has(ext)) return 'image';
+  if (ext === 'svg') return 'svg';
+  if (ext === 'html' || ext === 'htm') return 'html';
+  if (ext === 'json') return 'json';
+  if (ext === 'csv') return 'csv';
+  if (ext === 'tsv') return 'tsv';
+  if (ext === 'yaml' || ext === 'yml') return 'yaml';
+  if (TEXT.has(ext) || ext === '') return 'text';
+  return 'none';
+}
+
+/** A small RFC 4180 parser (quoted fields, doubled quotes, CRLF); stops after maxRows rows. */
+export function parseDelimited(text: string, delimiter: string, maxRows = 1000): { rows: string[][]; truncated: boolean } {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const ch = text[i] as string;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        i++;
+        continue;
+      }
+      field += ch;
+      i++;
+      continue;
+    }
+    if (ch === '"' && field === '') {
+      quoted = true;
+      i++;
+      continue;
+    }
+    if (ch === delimiter) {
+      row.push(field);
+      field = '';
+      i++;
+      continue;
+    }
+    if (ch === '\n' || ch === '\r') {
+      row.push(field);
+      field = '';
+      rows.push(row);
+      row = [];
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      i++;
+      if (rows.length >= maxRows) return { rows, truncated: i < text.length };
+      continue;
+    }
+    field += ch;
+    i++;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return { rows, truncated: false };
+}
+
+export function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
