@@ -239,5 +239,5 @@ describe.each(modes)('SDK in $name mode', (mode) => {
     const run = await client.getRun(runId);
     expect(run.info.status).toBe('FINISHED');
     expect(await client.getMetricHistory(runId, 'loss')).toHaveLength(30000);
-  });
+  }, 90_000);
 });
