@@ -214,6 +214,10 @@ describe.each(modes)('SDK in $name mode', (mode) => {
       params: Array.from({ length: 150 }, (_, i) => ({ key: `p${i}`, value: String(i) })),
     });
     expect(await client.getMetricHistory(runId, 'm')).toHaveLength(2500);
+    const bulk = await client.getMetricHistoryBulk([runId], 'm', 10);
+    expect(bulk).toHaveLength(10);
+    expect(bulk[0]).toMatchObject({ run_id: runId, key: 'm' });
+    expect(await client.getMetricHistoryBulkInterval([runId], 'm', { maxResults: 5 })).toHaveLength(5);
     expect((await client.getRun(runId)).data.params).toHaveLength(151);
     await client.setTerminated(runId, 'KILLED');
     expect((await client.getRun(runId)).info.status).toBe('KILLED');

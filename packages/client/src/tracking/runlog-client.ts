@@ -385,6 +385,11 @@ export class RunlogClient {
     });
   }
 
+  /** Histories of one metric for several runs (`metrics/get-history-bulk`, the UI's call), each point with its run id. */
+  async getMetricHistoryBulk(runIds: readonly string[], metricKey: string, maxResults: number = LIMITS.maxHistoryBulkResults): Promise<MetricWithRunId[]> {
+    return (await this.store()).getMetricHistoryBulk(runIds, metricKey, maxResults);
+  }
+
   async searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]> {
     return (await this.store()).searchDatasets(experimentIds);
   }
