@@ -1,7 +1,9 @@
 /**
  * Replays the real MLflow Python client's tracking and artifact traffic (captured against a real MLflow server) against an
  * in-process Runlog app, in order, and checks Runlog answers each exchange the way MLflow did: same HTTP
- * status, same `error_code` for errors, same response shape for successes.
+ * status, same `error_code` for errors, same response shape for successes. Twice: on SQLite with a local
+ * artifacts destination, and on PostgreSQL with an S3 destination on Ceph RGW (required under CI=true; outside
+ * CI skipped with a printed reason when PostgreSQL or Ceph does not answer).
  *
  * Ids differ run to run: ids minted by the recorded server (experiment ids, run ids, page tokens) are mapped to
  * the ids Runlog minted for the same exchange and substituted into every later path, query and body.
@@ -11,7 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createTempApp, type TempApp } from '../packages/server/src/testing/temp-stores.js';
+import { CEPH_ENDPOINT, CEPH_ENV, cephClient, cephProblem, createBucket, dropBucket } from '../packages/server/src/testing/ceph.js';
+import { createTempApp, postgresAvailable, type TempApp } from '../packages/server/src/testing/temp-stores.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TRAFFIC_FILE = path.resolve(repoRoot, '../shared/reference/mlflow-client-traffic.jsonl');
@@ -192,85 +195,135 @@ if (!fileExists && process.env.CI !== 'true') {
   console.log(`replay.test.ts skipped: reference traffic not found at ${TRAFFIC_FILE} (set CI=true to make this fail)`);
 }
 
-describe.skipIf(!fileExists && process.env.CI !== 'true')('replay of MLflow client traffic', () => {
-  it('has the reference traffic file', () => {
-    expect(fs.existsSync(TRAFFIC_FILE), `missing ${TRAFFIC_FILE}`).toBe(true);
-  });
-  if (!fileExists) return;
+/** Where one replay runs: its app, and what to undo afterwards. */
+interface ReplayTarget {
+  temp: TempApp;
+  restore(): Promise<void>;
+}
 
-  const exchanges = loadExchanges(TRAFFIC_FILE);
-  const skipped: { line: number; client_step: string; path: string; reason: string }[] = [];
-  const ids = new IdMap();
-  let temp: TempApp;
-
-  beforeAll(async () => {
-    temp = await createTempApp();
-  });
-  afterAll(async () => {
-    await temp.cleanup();
-  });
-
-  it('is the 79-exchange capture', () => {
-    expect(exchanges).toHaveLength(79);
-  });
-
-  for (const e of exchanges) {
-    const name = `#${e.line} ${e.client_step}: ${e.method} ${e.path}`;
-    const skip = SKIPS.find((s) => s.match(e));
-    if (skip) {
-      skipped.push({ line: e.line, client_step: e.client_step, path: e.path, reason: skip.reason });
-      it.skip(`${name} (${skip.reason})`, () => undefined);
-      continue;
-    }
-    const deviation = DEVIATIONS.find((d) => d.client_step === e.client_step && d.path === e.path);
-
-    it(name, async () => {
-      const live = await replay(temp.app, ids, e);
-      const recordedStatus = statusCode(e.status);
-      const recorded = e.response_body;
-      const recordedIsError = recordedStatus >= 400;
-
-      if (deviation) {
-        expect(isRecord(recorded) && recorded.error_code, 'deviation entry is stale').toBeTruthy();
-        expect({ status: live.status, error_code: isRecord(live.body) ? live.body.error_code : undefined }).toEqual(
-          deviation.runlog,
-        );
-        expect(live.contentType).toMatch(/^application\/json/);
-        return;
-      }
-
-      expect(live.status, JSON.stringify(live.body)).toBe(recordedStatus);
-      if (e.response_content_type) {
-        expect(live.contentType.split(';')[0]).toBe(e.response_content_type.split(';')[0]);
-      }
-      if (recordedIsError) {
-        expect(isRecord(live.body) ? live.body.error_code : live.body).toBe(
-          isRecord(recorded) ? recorded.error_code : undefined,
-        );
-        return;
-      }
-      expect(shapeDiff(recorded, live.body), JSON.stringify(live.body)).toEqual([]);
-      ids.learn(e.path, recorded, live.body);
+/** The same capture replayed against one configuration of the app. */
+function describeReplay(label: string, open: () => Promise<ReplayTarget>): void {
+  describe.skipIf(!fileExists && process.env.CI !== 'true')(`replay of MLflow client traffic (${label})`, () => {
+    it('has the reference traffic file', () => {
+      expect(fs.existsSync(TRAFFIC_FILE), `missing ${TRAFFIC_FILE}`).toBe(true);
     });
-  }
+    if (!fileExists) return;
 
-  it('replays every exchange, the artifact ones included', () => {
-    expect(skipped).toEqual([]);
-    const artifactExchanges = exchanges.filter((e) => e.path.startsWith(ARTIFACT_PREFIX));
-    expect(artifactExchanges.length).toBeGreaterThan(0);
-    console.log(`replay: ${exchanges.length} exchanges replayed, ${artifactExchanges.length} of them artifact exchanges`);
-  });
+    const exchanges = loadExchanges(TRAFFIC_FILE);
+    const skipped: { line: number; client_step: string; path: string; reason: string }[] = [];
+    const ids = new IdMap();
+    let temp: TempApp;
+    let target: ReplayTarget | undefined;
 
-  it('learned a live id for every recorded experiment and run it created', () => {
-    const created = exchanges.filter(
-      (e) =>
-        statusCode(e.status) === 200 &&
-        (e.path === '/api/2.0/mlflow/experiments/create' || e.path === '/api/2.0/mlflow/runs/create'),
-    );
-    for (const e of created) {
-      const body = e.response_body as { experiment_id?: string; run?: { info: { run_id: string } } };
-      const recordedId = body.experiment_id ?? body.run?.info.run_id;
-      expect(ids.map.has(recordedId!), `no live id for ${recordedId}`).toBe(true);
+    beforeAll(async () => {
+      target = await open();
+      temp = target.temp;
+    }, 60_000);
+    afterAll(async () => {
+      await target?.restore();
+    }, 60_000);
+
+    it('is the 79-exchange capture', () => {
+      expect(exchanges).toHaveLength(79);
+    });
+
+    for (const e of exchanges) {
+      const name = `#${e.line} ${e.client_step}: ${e.method} ${e.path}`;
+      const skip = SKIPS.find((s) => s.match(e));
+      if (skip) {
+        skipped.push({ line: e.line, client_step: e.client_step, path: e.path, reason: skip.reason });
+        it.skip(`${name} (${skip.reason})`, () => undefined);
+        continue;
+      }
+      const deviation = DEVIATIONS.find((d) => d.client_step === e.client_step && d.path === e.path);
+
+      it(name, async () => {
+        const live = await replay(temp.app, ids, e);
+        const recordedStatus = statusCode(e.status);
+        const recorded = e.response_body;
+        const recordedIsError = recordedStatus >= 400;
+
+        if (deviation) {
+          expect(isRecord(recorded) && recorded.error_code, 'deviation entry is stale').toBeTruthy();
+          expect({ status: live.status, error_code: isRecord(live.body) ? live.body.error_code : undefined }).toEqual(
+            deviation.runlog,
+          );
+          expect(live.contentType).toMatch(/^application\/json/);
+          return;
+        }
+
+        expect(live.status, JSON.stringify(live.body)).toBe(recordedStatus);
+        if (e.response_content_type) {
+          expect(live.contentType.split(';')[0]).toBe(e.response_content_type.split(';')[0]);
+        }
+        if (recordedIsError) {
+          expect(isRecord(live.body) ? live.body.error_code : live.body).toBe(
+            isRecord(recorded) ? recorded.error_code : undefined,
+          );
+          return;
+        }
+        expect(shapeDiff(recorded, live.body), JSON.stringify(live.body)).toEqual([]);
+        ids.learn(e.path, recorded, live.body);
+      });
     }
+
+    it('replays every exchange, the artifact ones included', () => {
+      expect(skipped).toEqual([]);
+      const artifactExchanges = exchanges.filter((e) => e.path.startsWith(ARTIFACT_PREFIX));
+      expect(artifactExchanges.length).toBeGreaterThan(0);
+      console.log(`replay: ${exchanges.length} exchanges replayed, ${artifactExchanges.length} of them artifact exchanges`);
+    });
+
+    it('learned a live id for every recorded experiment and run it created', () => {
+      const created = exchanges.filter(
+        (e) =>
+          statusCode(e.status) === 200 &&
+          (e.path === '/api/2.0/mlflow/experiments/create' || e.path === '/api/2.0/mlflow/runs/create'),
+      );
+      for (const e of created) {
+        const body = e.response_body as { experiment_id?: string; run?: { info: { run_id: string } } };
+        const recordedId = body.experiment_id ?? body.run?.info.run_id;
+        expect(ids.map.has(recordedId!), `no live id for ${recordedId}`).toBe(true);
+      }
+    });
   });
+}
+
+describeReplay('SQLite, local artifacts', async () => {
+  const temp = await createTempApp();
+  return { temp, restore: () => temp.cleanup() };
 });
+
+// The deployment issue 4 targets: PostgreSQL and an S3 destination (Ceph RGW), the client unchanged.
+const pgUp = await postgresAvailable();
+const cephDown = await cephProblem();
+if (cephDown !== undefined && process.env.CI === 'true') throw new Error(`Ceph RGW is required under CI=true: ${CEPH_ENDPOINT}: ${cephDown}`);
+if (pgUp && cephDown === undefined) {
+  describeReplay('PostgreSQL, S3 artifacts on Ceph RGW', async () => {
+    // The S3 repo reads MLflow's variables from the environment, as the server does.
+    const saved = Object.keys(CEPH_ENV).map((name) => [name, process.env[name]] as const);
+    Object.assign(process.env, CEPH_ENV);
+    const s3 = cephClient();
+    const bucket = `runlog-replay-${Date.now().toString(36)}`;
+    await createBucket(s3, bucket);
+    const temp = await createTempApp({ backend: 'postgres', flags: { artifactsDestination: `s3://${bucket}/artifacts` } });
+    return {
+      temp,
+      restore: async () => {
+        await temp.cleanup();
+        await dropBucket(s3, bucket);
+        s3.destroy();
+        for (const [name, value] of saved) {
+          if (value === undefined) Reflect.deleteProperty(process.env, name);
+          else process.env[name] = value;
+        }
+      },
+    };
+  });
+} else {
+  const why = pgUp ? `Ceph RGW does not answer on ${CEPH_ENDPOINT} (${cephDown}); start it with scripts/ceph-rgw.sh` : 'PostgreSQL is not reachable';
+  console.log(`replay on PostgreSQL + S3 skipped: ${why}`);
+  describe('replay of MLflow client traffic (PostgreSQL, S3 artifacts on Ceph RGW)', () => {
+    it.skip(`skipped outside CI: ${why}`, () => undefined);
+  });
+}
