@@ -124,7 +124,9 @@ export function connect(uri: string, options: ConnectOptions = {}): SqlConnectio
   pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
   // Doubles must come back exact whatever the server's default: both when pg parses them and when the
   // database prints them into JSON itself (metric history). Any positive setting prints the shortest exact form.
-  const settings = ['-c extra_float_digits=3', ...(options.pgSchema ? [`-c search_path=${options.pgSchema}`] : [])];
+  // JIT compilation pays off for long analytical scans, not for these millisecond statements: on a table without
+  // statistics yet its cost estimates trigger it and a 10 ms registry page took 200 ms compiling.
+  const settings = ['-c extra_float_digits=3', '-c jit=off', ...(options.pgSchema ? [`-c search_path=${options.pgSchema}`] : [])];
   const pgPool = new pg.Pool({ connectionString: parsed.connectionString, max: options.poolSize ?? 10, options: settings.join(' ') });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgPool }) });
   const safe = parsed.connectionString.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');

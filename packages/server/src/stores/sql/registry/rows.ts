@@ -145,13 +145,14 @@ export async function latestVersionRows(db: Db, names: readonly string[], stages
   const out: VersionRow[] = [];
   for (const chunk of chunked(names, 1000)) {
     const stageFilter =
-      stages && stages.length > 0 ? sql`and current_stage in (${sql.join(stages)})` : sql`and current_stage <> ${DELETED_STAGE}`;
+      stages && stages.length > 0 ? sql`and mv.current_stage in (${sql.join(stages)})` : sql`and mv.current_stage <> ${DELETED_STAGE}`;
+    // A correlated max over the (name, version) key rather than a grouped join: the plan stays an index walk per
+    // model even before PostgreSQL has statistics for the table.
     const result = await sql<VersionRow>`
       select mv.* from model_versions mv
-      join (select name, current_stage as stage, max(version) as version from model_versions
-            where name in (${sql.join(chunk)}) ${stageFilter}
-            group by name, current_stage) latest
-        on mv.name = latest.name and mv.version = latest.version
+      where mv.name in (${sql.join(chunk)}) ${stageFilter}
+        and mv.version = (select max(v2.version) from model_versions v2
+                          where v2.name = mv.name and v2.current_stage = mv.current_stage)
       order by mv.name, mv.version`.execute(db);
     out.push(...result.rows);
   }
