@@ -116,6 +116,11 @@ async function freePort(): Promise<number> {
 }
 
 async function startServer(dbFile: string, dir: string): Promise<{ url: string; child: ChildProcess }> {
+  // A kept database may predate a schema migration.
+  await new Promise<void>((resolve, reject) => {
+    const up = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'db', 'upgrade', `sqlite:///${dbFile}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    up.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`db upgrade exited ${code}`))));
+  });
   const port = await freePort();
   const child = spawn(
     process.execPath,

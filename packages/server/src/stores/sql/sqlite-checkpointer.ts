@@ -29,6 +29,9 @@ export function startCheckpointer(file: string, intervalMs = 1000): Checkpointer
   return {
     stop: () =>
       new Promise<void>((resolve) => {
+        // Referenced while stopping: an unref'd worker would let Node exit before anyone awaiting stop() resumes
+        // (a failed start then exited 0 without printing its error).
+        worker.ref();
         worker.once('exit', () => resolve());
         worker.postMessage('stop');
       }),
