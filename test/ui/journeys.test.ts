@@ -178,8 +178,14 @@ describe.runIf(enabled)('UI journeys in Chromium', () => {
     await page.getByLabel('New alias').fill('champion');
     await page.getByRole('button', { name: 'Add alias' }).click();
     await page.getByText('@champion').waitFor();
+    await page.getByRole('combobox', { name: 'Transition stage' }).selectOption('Staging');
+    await page.locator('.page-head .chip', { hasText: 'Staging' }).waitFor();
     await shot(page, 'model-version');
-    await page.getByRole('link', { name: 'classifier' }).first().click();
+    // The source run link opens the run.
+    await page.getByRole('link', { name: seeded.modelRunId }).click();
+    await page.getByRole('heading', { name: /tree-lr0.001/ }).waitFor();
+    await page.goBack();
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'classifier' }).click();
     await page.getByRole('table', { name: 'Model versions' }).waitFor();
     await shot(page, 'model');
     await page.goto(`${base}/#/models`);
