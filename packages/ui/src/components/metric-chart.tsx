@@ -132,7 +132,7 @@ export default function MetricChart(p: MetricChartProps): ReactNode {
       ) : null}
       <ErrorBox error={q.error} title={`Could not load ${p.metricKey}`} />
       {empty ? <p className="muted">No points logged for {p.metricKey}.</p> : null}
-      <div ref={holder} className="chart-canvas" data-testid={`chart-${p.metricKey}`} data-points={data.x.length} />
+      <div ref={holder} className="chart-canvas" data-testid={`chart-${p.metricKey}`} data-points={data.x.length} data-first-step={data.x[0]} />
     </figure>
   );
 }
