@@ -1,7 +1,7 @@
 /**
  * End-to-end journeys in Debian Chromium: an experiment and runs are created through the REST API, then the
  * UI is driven like a user would — filter, sort, compare two runs, preview artifacts, register a model and set
- * an alias — with a screenshot of every page saved to docs/ui/ (shown in docs/ui.md).
+ * an alias — with a screenshot of every page (test-results/ui/, or docs/ui/ through `npm run docs:ui-shots`).
  */
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +14,9 @@ import { chromiumAvailable, launchChromium } from './browser.js';
 import { Api, seedDemo, type Seeded } from './seed.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = path.join(root, 'docs', 'ui');
+// Screenshots go to test-results/ui (ignored) unless RUNLOG_UI_SHOTS names another directory:
+// `npm run docs:ui-shots` refreshes the ones docs/ui.md shows.
+const SHOTS = path.resolve(root, process.env.RUNLOG_UI_SHOTS ?? 'test-results/ui');
 const uiBuilt = fs.existsSync(path.join(root, 'packages/ui/dist/assets'));
 const enabled = uiBuilt && chromiumAvailable();
 if (!uiBuilt) process.stdout.write('Skipping the UI journeys: the UI is not built (npm run build)\n');
@@ -34,7 +36,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
 
-describe.runIf(enabled)('UI journeys in Chromium', () => {
+describe.runIf(enabled)('UI journeys in Chromium', { timeout: 60_000 }, () => {
   let temp: TempApp;
   let base: string;
   let api: Api;
@@ -210,7 +212,7 @@ describe.runIf(enabled)('UI journeys in Chromium', () => {
   });
 });
 
-describe.runIf(enabled)('UI under --static-prefix', () => {
+describe.runIf(enabled)('UI under --static-prefix', { timeout: 60_000 }, () => {
   it('serves the app and its API calls under the prefix', async () => {
     const temp = await createTempApp({ flags: { staticPrefix: '/mlflow' } });
     const browser = await launchChromium();
