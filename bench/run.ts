@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { artifacts, type ArtifactsCtx, type SpawnedServer } from './artifacts.js';
 import { createRuns } from './create-runs.js';
+import { fluentLogMetric } from './fluent.js';
 import { log, type Ctx } from './common.js';
+import { createBenchDatabase } from './pg-db.js';
 import { metricHistory } from './history.js';
 import { BenchError, HttpClient } from './http.js';
 import { ingest } from './ingest.js';
@@ -23,6 +25,7 @@ const WORKLOADS: Record<string, (ctx: Ctx) => Promise<void>> = {
   metric_history: metricHistory,
   registry_search: registrySearch,
   artifacts,
+  fluent_log_metric: fluentLogMetric as (ctx: Ctx) => Promise<void>,
 };
 // Result lines produced by a workload that has a different name.
 const ALIASES: Record<string, string> = {
@@ -34,8 +37,9 @@ const ALIASES: Record<string, string> = {
 
 const USAGE = `usage: node --import tsx bench/run.ts [options]
   --backend sqlite|postgres   store to benchmark (default sqlite)
-  --backend-store-uri URI     override the store URI (default: fresh temp sqlite file, or
-                              postgresql://postgres@127.0.0.1:5432/test for postgres)
+  --backend-store-uri URI     override the store URI (default: a fresh temp sqlite file, or for postgres
+                              a fresh database on $RUNLOG_BENCH_PG_URL, default
+                              postgresql://postgres@127.0.0.1:5432/test, dropped afterwards)
   --workers N                 server --workers (default 1)
   --only a,b                  workloads: ${Object.keys(WORKLOADS).join(', ')}
   --url http://127.0.0.1:P    use an already running server instead of spawning one
@@ -120,8 +124,7 @@ class Server {
     const cli = join(root, 'packages/server/dist/cli/main.js');
     if (!existsSync(cli)) throw new BenchError(`${cli} not found: run \`npm run build\` first`);
     const port = await freePort();
-    const storeUri =
-      opts.storeUri ?? (opts.backend === 'postgres' ? 'postgresql://postgres@127.0.0.1:5432/test' : `sqlite:///${this.dir}/bench.db`);
+    const storeUri = opts.storeUri ?? `sqlite:///${this.dir}/bench.db`;
     const args = [cli, 'server', '--backend-store-uri', storeUri, '--default-artifact-root', join(this.dir, 'artifacts'),
       '--artifacts-destination', destination, '--host', '127.0.0.1', '--port', String(port), '--workers', String(opts.workers)];
     log(`starting server: node ${args.join(' ')}`);
@@ -178,6 +181,8 @@ class Server {
 
 async function main(): Promise<number> {
   const opts = parseOptions();
+  const freshDb = opts.backend === 'postgres' && opts.storeUri === undefined && opts.url === undefined ? await createBenchDatabase() : undefined;
+  if (freshDb) opts.storeUri = freshDb.uri;
   const server = opts.url === undefined ? new Server() : undefined;
   const extraServers = new Set<Server>(); // started by workloads (artifacts on S3)
   let http: HttpClient | undefined;
@@ -187,6 +192,7 @@ async function main(): Promise<number> {
     http?.close();
     await Promise.all([...extraServers].map((s) => s.stop()));
     await server?.stop();
+    await freshDb?.drop();
   };
   const spawnServer = async (destination: string, env: NodeJS.ProcessEnv): Promise<SpawnedServer> => {
     const extra = new Server();

@@ -11,7 +11,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createTempApp, type TempApp } from '../packages/server/src/testing/temp-stores.js';
+import { createApp } from '../packages/server/src/app.js';
+import { openArtifactRepo } from '../packages/server/src/artifacts/open-artifact-repo.js';
+import { buildServerConfig } from '../packages/server/src/config.js';
+import { startS3rver } from '../packages/server/src/testing/s3rver.js';
+import { createTempApp, createTempPgStore, postgresAvailable, TEST_PG_URL } from '../packages/server/src/testing/temp-stores.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REFERENCE_DIR = path.resolve(repoRoot, '../shared/reference');
@@ -223,10 +227,48 @@ async function replay(app: FastifyInstance, ids: IdMap, e: Exchange) {
   return { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), body };
 }
 
-describeReplay('mlflow-client-traffic.jsonl', 79);
-describeReplay('mlflow-registry-traffic.jsonl', 182);
+interface ReplayApp {
+  app: FastifyInstance;
+  cleanup(): Promise<void>;
+}
 
-function describeReplay(fileName: string, expectedCount: number): void {
+/** Scenario 1: the embedded SQLite store, artifacts on the local disk. */
+const sqliteApp = (): Promise<ReplayApp> => createTempApp();
+
+/**
+ * Scenario 3: PostgreSQL (a fresh schema) and an S3 artifacts destination (an in-process S3 API server), configured
+ * through the same `--backend-store-uri postgresql://…` / `--artifacts-destination s3://…` path as the CLI.
+ */
+async function postgresS3App(): Promise<ReplayApp> {
+  const s3 = await startS3rver();
+  const saved = Object.fromEntries(Object.keys(s3.env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, s3.env);
+  const pg = await createTempPgStore();
+  const destination = `s3://${s3.bucket}/mlflow-artifacts`;
+  const config = buildServerConfig({ backendStoreUri: TEST_PG_URL, artifactsDestination: destination }, {}, process.cwd());
+  const app = await createApp({ config, stores: { tracking: pg.store, registry: pg.registry, artifacts: await openArtifactRepo(destination) } });
+  return {
+    app,
+    cleanup: async () => {
+      await app.close();
+      await pg.cleanup();
+      await s3.close();
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) Reflect.deleteProperty(process.env, k);
+        else process.env[k] = v;
+      }
+    },
+  };
+}
+
+describeReplay('mlflow-client-traffic.jsonl', 79, 'sqlite', sqliteApp);
+describeReplay('mlflow-registry-traffic.jsonl', 182, 'sqlite', sqliteApp);
+if (await postgresAvailable()) {
+  describeReplay('mlflow-client-traffic.jsonl', 79, 'postgresql + s3', postgresS3App);
+  describeReplay('mlflow-registry-traffic.jsonl', 182, 'postgresql + s3', postgresS3App);
+}
+
+function describeReplay(fileName: string, expectedCount: number, backend: string, makeApp: () => Promise<ReplayApp>): void {
 const TRAFFIC_FILE = path.join(REFERENCE_DIR, fileName);
 const fileExists = fs.existsSync(TRAFFIC_FILE);
 
@@ -234,7 +276,7 @@ if (!fileExists && process.env.CI !== 'true') {
   console.log(`replay.test.ts skipped: reference traffic not found at ${TRAFFIC_FILE} (set CI=true to make this fail)`);
 }
 
-describe.skipIf(!fileExists && process.env.CI !== 'true')(`replay of ${fileName}`, () => {
+describe.skipIf(!fileExists && process.env.CI !== 'true')(`replay of ${fileName} (${backend})`, () => {
   it('has the reference traffic file', () => {
     expect(fs.existsSync(TRAFFIC_FILE), `missing ${TRAFFIC_FILE}`).toBe(true);
   });
@@ -243,10 +285,10 @@ describe.skipIf(!fileExists && process.env.CI !== 'true')(`replay of ${fileName}
   const exchanges = loadExchanges(TRAFFIC_FILE);
   const skipped: { line: number; client_step: string; path: string; reason: string }[] = [];
   const ids = new IdMap();
-  let temp: TempApp;
+  let temp: ReplayApp;
 
   beforeAll(async () => {
-    temp = await createTempApp();
+    temp = await makeApp();
   });
   afterAll(async () => {
     await temp.cleanup();

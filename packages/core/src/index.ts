@@ -7,4 +7,5 @@ export * from './stores.js';
 export * from './api/index.js';
 export * from './search/index.js';
 export * from './safe-path.js';
+export * from './local-backend.js';
 export * from './registry/index.js';

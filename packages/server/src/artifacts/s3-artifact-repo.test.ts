@@ -9,6 +9,7 @@ import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/cli
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunlogError, type ArtifactRepo, type ByteStream } from '@runlog/core';
 import { describeArtifactRepo } from '../testing/artifact-repo.suite.js';
+import { CEPH_ENDPOINT, CEPH_ENV, cephProblem } from '../testing/ceph.js';
 import { startS3rver } from '../testing/s3rver.js';
 import { createS3ArtifactRepo, parseS3Uri, s3ClientConfig } from './s3-artifact-repo.js';
 
@@ -22,11 +23,6 @@ interface S3Backend {
   env: NodeJS.ProcessEnv;
   bucket: string;
 }
-
-const CEPH_ENDPOINT = process.env.RUNLOG_TEST_CEPH_ENDPOINT ?? 'http://127.0.0.1:7480';
-// The same defaults as scripts/ceph-rgw.sh.
-const CEPH_ACCESS_KEY = process.env.RUNLOG_TEST_CEPH_ACCESS_KEY ?? 'RUNLOGTESTACCESSKEY0';
-const CEPH_SECRET_KEY = process.env.RUNLOG_TEST_CEPH_SECRET_KEY ?? 'runlog-test-secret-key-0000000000000000';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -44,18 +40,9 @@ async function startS3rverBackend(): Promise<S3Backend> {
   return { name: 's3rver', fullMultipart: false, bucket: server.bucket, env: server.env };
 }
 
-async function cephAnswers(): Promise<string | undefined> {
-  try {
-    await fetch(`${CEPH_ENDPOINT}/`, { signal: AbortSignal.timeout(3000) });
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}` : String(err);
-  }
-}
-
 /** Ceph RGW with a fresh bucket, or undefined (outside CI) when it does not answer. */
 async function connectCeph(): Promise<S3Backend | undefined> {
-  const problem = await cephAnswers();
+  const problem = await cephProblem();
   if (problem !== undefined) {
     if (process.env.CI === 'true') throw new Error(`Ceph RGW is required under CI=true: ${CEPH_ENDPOINT}: ${problem}`);
     process.stdout.write(
@@ -67,12 +54,7 @@ async function connectCeph(): Promise<S3Backend | undefined> {
     name: 'ceph-rgw',
     fullMultipart: true,
     bucket: `runlog-test-${randomUUID().slice(0, 8)}`,
-    env: {
-      MLFLOW_S3_ENDPOINT_URL: CEPH_ENDPOINT,
-      AWS_ACCESS_KEY_ID: CEPH_ACCESS_KEY,
-      AWS_SECRET_ACCESS_KEY: CEPH_SECRET_KEY,
-      AWS_DEFAULT_REGION: 'us-east-1',
-    },
+    env: { ...CEPH_ENV },
   };
   const client = clientFor(backend);
   await client.send(new CreateBucketCommand({ Bucket: backend.bucket }));

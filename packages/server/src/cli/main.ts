@@ -1,33 +1,54 @@
 #!/usr/bin/env node
-/** The `runlog` command line. */
+/**
+ * The `runlog` command line. Each command group's module (and what it pulls in: the server stack, the SDK) is
+ * loaded only when that group is asked for, so `runlog server` never loads the SDK and `runlog models list`
+ * never loads the server. Help and unknown commands load every group.
+ */
 import { Command } from 'commander';
 import { RUNLOG_VERSION } from '../version.js';
-import { addServerOptions, runServer } from './server-command.js';
-import { runDbUpgrade } from './db-command.js';
-import { addArtifactsCommand } from './artifacts-command.js';
-import { addModelsRegistryCommands } from './models-registry-commands.js';
 import type { ServerFlags } from '../config.js';
 
 const program = new Command('runlog')
   .description('Runlog: experiment tracking and model management, wire-compatible with MLflow')
   .version(RUNLOG_VERSION);
 
-for (const name of ['server', 'ui']) {
-  addServerOptions(
-    program.command(name).description(name === 'server' ? 'run the tracking server' : 'run the tracking server and web UI'),
-  ).action((flags: ServerFlags) => runServer(flags));
+const GROUPS = ['server', 'ui', 'db', 'artifacts', 'models'] as const;
+const asked = process.argv[2];
+const wanted = (...names: string[]): boolean =>
+  asked === undefined || !(GROUPS as readonly string[]).includes(asked) || names.includes(asked);
+
+if (wanted('server', 'ui')) {
+  const { addServerOptions, runServer } = await import('./server-command.js');
+  for (const name of ['server', 'ui']) {
+    addServerOptions(
+      program.command(name).description(name === 'server' ? 'run the tracking server' : 'run the tracking server and web UI'),
+    ).action((flags: ServerFlags) => runServer(flags));
+  }
 }
 
-program
-  .command('db')
-  .description('database maintenance')
-  .command('upgrade')
-  .argument('<uri>', 'backend store URI')
-  .description('apply pending schema migrations')
-  .action((uri: string) => runDbUpgrade(uri));
+if (wanted('db')) {
+  const { runDbUpgrade } = await import('./db-command.js');
+  program
+    .command('db')
+    .description('database maintenance')
+    .command('upgrade')
+    .argument('<uri>', 'backend store URI')
+    .description('apply pending schema migrations')
+    .action((uri: string) => runDbUpgrade(uri));
+}
 
-addArtifactsCommand(program);
-addModelsRegistryCommands(program.command('models').description('the model registry: list, show, register, aliases, stages'));
+if (wanted('artifacts')) {
+  const { addArtifactsCommand } = await import('./artifacts-command.js');
+  addArtifactsCommand(program);
+}
+
+if (wanted('models')) {
+  const [{ addModelsCommand }, { addModelsRegistryCommands }] = await Promise.all([
+    import('./models-command.js'),
+    import('./models-registry-commands.js'),
+  ]);
+  addModelsRegistryCommands(addModelsCommand(program));
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`runlog: ${err instanceof Error ? err.message : String(err)}\n`);

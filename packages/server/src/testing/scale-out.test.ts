@@ -1,26 +1,31 @@
 /**
- * Scale-out: two `runlog server` processes on one fresh PostgreSQL database, started at the same moment (the
- * migration advisory lock must serialise them), and eight concurrent clients spread over both. Each client
- * creates runs and logs batches alternately through the two servers; all of them also hammer two shared "hot"
- * runs with the same metric keys, params and tags in shuffled order, the pattern that deadlocks an upsert of
- * latest_metrics taken in request order. Afterwards every acknowledged write must be readable through either
- * server, and no request may have been answered with a 5xx.
+ * Scale-out: two `runlog server` processes on one fresh PostgreSQL database and one fresh S3 bucket (Ceph
+ * RGW), started at the same moment (the migration advisory lock must serialise them), and eight concurrent
+ * clients spread over both. Each client creates runs, logs batches and uploads artifacts alternately through
+ * the two servers; all of them also hammer two shared "hot" runs with the same metric keys, params and tags
+ * in shuffled order, the pattern that deadlocks an upsert of latest_metrics taken in request order.
+ * Afterwards every acknowledged write must be readable through either server (each artifact through the
+ * server that did not receive it), the bucket must hold exactly the acknowledged objects and bytes, and no
+ * request may have been answered with a 5xx.
  *
  * Runs the built CLI (packages/server/dist); `npm test` builds first. Skips with a printed reason when
- * PostgreSQL is unreachable, unless CI=true.
+ * PostgreSQL is unreachable, unless CI=true. Ceph is required under CI=true; outside CI, when it does not
+ * answer, both servers share a local artifacts folder instead (printed).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CEPH_ENDPOINT, CEPH_ENV, cephClient, cephProblem, createBucket, dropBucket, listObjects } from './ceph.js';
 import { postgresAvailable, TEST_PG_URL } from './temp-stores.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const API = '/api/2.0/mlflow';
+const ARTIFACTS = '/api/2.0/mlflow-artifacts/artifacts';
 
 const CLIENTS = 8;
 const RUNS_PER_CLIENT = 25;
@@ -32,6 +37,11 @@ const TAGS_PER_BATCH = 3;
 const HOT_RUNS = 2;
 const HOT_KEYS = 20;
 const HOT_STEPS_PER_BATCH = 5;
+/** Each run gets one small artifact; each client's first run also a 9 MiB one (more than one 8 MiB S3 part). */
+const SMALL_ARTIFACT_MAX = 64 * 1024;
+const LARGE_ARTIFACT = 9 * 1024 * 1024;
+/** The bucket prefix both servers store artifacts under. */
+const S3_PREFIX = 'scale-out';
 
 const available = await postgresAvailable();
 
@@ -67,10 +77,16 @@ interface ServerProc {
   url: Promise<string>;
 }
 
-function startServer(storeUri: string, dir: string, name: string): ServerProc {
+/** Where both servers keep artifacts, and the environment that reaches it. */
+interface ArtifactStore {
+  destination: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function startServer(storeUri: string, artifacts: ArtifactStore, name: string): ServerProc {
   const args = [CLI, 'server', '--backend-store-uri', storeUri, '--host', '127.0.0.1', '--port', '0', '--workers', '1',
-    '--default-artifact-root', path.join(dir, `${name}-artifacts`), '--artifacts-destination', path.join(dir, `${name}-artifacts`)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--artifacts-destination', artifacts.destination];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...artifacts.env } });
   const output: string[] = [];
   const url = new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
@@ -121,29 +137,42 @@ interface Tally {
 type Json = Record<string, unknown>;
 
 /** One HTTP call with retries on network errors and 5xx (each 5xx is recorded); 4xx is returned to the caller. */
-async function call(tally: Tally, base: string, method: 'GET' | 'POST', route: string, body?: unknown): Promise<{ status: number; json: Json }> {
+async function send(
+  tally: Tally,
+  base: string,
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  body?: { bytes: Buffer | string; type: string },
+): Promise<{ status: number; body: Buffer }> {
   for (let attempt = 1; ; attempt++) {
     tally.requests += 1;
     try {
-      const res = await fetch(`${base}${API}${route}`, {
+      const res = await fetch(`${base}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: body === undefined ? {} : { 'content-type': body.type },
+        body: body?.bytes,
         signal: AbortSignal.timeout(30_000),
       });
-      const text = await res.text();
+      const bytes = Buffer.from(await res.arrayBuffer());
       if (res.status >= 500) {
-        tally.serverErrors.push(`${method} ${route} -> ${res.status} ${text.slice(0, 300)}`);
+        tally.serverErrors.push(`${method} ${path} -> ${res.status} ${bytes.toString('utf8', 0, 300)}`);
       } else {
-        return { status: res.status, json: text ? (JSON.parse(text) as Json) : {} };
+        return { status: res.status, body: bytes };
       }
     } catch (err) {
       tally.networkErrors += 1;
       if (attempt >= 8) throw err;
     }
-    if (attempt >= 8) throw new Error(`${method} ${route}: still failing after ${attempt} attempts; 5xx so far: ${tally.serverErrors.slice(-3).join(' | ')}`);
+    if (attempt >= 8) throw new Error(`${method} ${path}: still failing after ${attempt} attempts; 5xx so far: ${tally.serverErrors.slice(-3).join(' | ')}`);
     await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 50));
   }
+}
+
+async function call(tally: Tally, base: string, method: 'GET' | 'POST', route: string, body?: unknown): Promise<{ status: number; json: Json }> {
+  const json = body === undefined ? undefined : { bytes: JSON.stringify(body), type: 'application/json' };
+  const res = await send(tally, base, method, `${API}${route}`, json);
+  const text = res.body.toString('utf8');
+  return { status: res.status, json: text ? (JSON.parse(text) as Json) : {} };
 }
 
 async function ok(tally: Tally, base: string, method: 'GET' | 'POST', route: string, body?: unknown): Promise<Json> {
@@ -152,9 +181,20 @@ async function ok(tally: Tally, base: string, method: 'GET' | 'POST', route: str
   return res.json;
 }
 
+interface Metric {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+}
+interface KeyValue {
+  key: string;
+  value: string;
+}
 interface RunInfoJson {
   run_id: string;
   run_name: string;
+  artifact_uri: string;
 }
 interface RunJson {
   info: RunInfoJson;
@@ -165,18 +205,18 @@ interface RunJson {
  * runs/create is not idempotent: after a network error the first attempt may have been applied, so look the
  * run up by name before creating it again. Keeps "acknowledged runs = stored runs" exact.
  */
-async function createRun(tally: Tally, base: string, experimentId: string, runName: string): Promise<string> {
+async function createRun(tally: Tally, base: string, experimentId: string, runName: string): Promise<RunInfoJson> {
   for (let attempt = 1; ; attempt++) {
     const before = tally.networkErrors + tally.serverErrors.length;
     try {
       const res = await ok(tally, base, 'POST', '/runs/create', { experiment_id: experimentId, run_name: runName, start_time: Date.now() });
-      return (res['run'] as RunJson).info.run_id;
+      return (res['run'] as RunJson).info;
     } catch (err) {
       if (attempt >= 3) throw err;
     }
     if (tally.networkErrors + tally.serverErrors.length > before) {
       const found = await searchRuns(tally, base, experimentId, `tags.\`mlflow.runName\` = '${runName}'`);
-      if (found[0]) return found[0].info.run_id;
+      if (found[0]) return found[0].info;
     }
   }
 }
@@ -218,6 +258,15 @@ interface Expected {
   tagKeys: Set<string>;
 }
 
+/** What a run's artifact root should hold: file name → size and SHA-256, and the server that received them. */
+interface ExpectedArtifacts {
+  root: string;
+  via: number;
+  files: Map<string, { size: number; sha256: string }>;
+}
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
 function expectedFor(map: Map<string, Expected>, runId: string, name: string): Expected {
   let e = map.get(runId);
   if (!e) map.set(runId, (e = { name, steps: new Map(), params: new Map(), tagKeys: new Set() }));
@@ -255,6 +304,9 @@ if (!available) {
     const servers: ServerProc[] = [];
     const bases: string[] = [];
     let created = false;
+    const s3 = cephClient();
+    let bucket: string | undefined;
+    let artifacts: ArtifactStore = { destination: path.join(dir, 'shared-artifacts'), env: {} };
 
     const built = existsSync(CLI);
 
@@ -268,10 +320,22 @@ if (!available) {
       } finally {
         await admin.end();
       }
+      const problem = await cephProblem();
+      if (problem === undefined) {
+        bucket = `runlog-scaleout-${randomBytes(6).toString('hex')}`;
+        await createBucket(s3, bucket);
+        artifacts = { destination: `s3://${bucket}/${S3_PREFIX}`, env: CEPH_ENV };
+      } else if (process.env.CI === 'true') {
+        throw new Error(`Ceph RGW is required under CI=true: ${CEPH_ENDPOINT}: ${problem}`);
+      } else {
+        process.stdout.write(
+          `scale-out: Ceph RGW does not answer on ${CEPH_ENDPOINT} (${problem}); both servers share a local artifacts folder. Start it with scripts/ceph-rgw.sh\n`,
+        );
+      }
       const url = new URL(TEST_PG_URL);
       url.pathname = `/${dbName}`;
       // Both at once, on a database with no schema yet: the migration advisory lock must serialise them.
-      servers.push(startServer(url.toString(), dir, 'server-1'), startServer(url.toString(), dir, 'server-2'));
+      servers.push(startServer(url.toString(), artifacts, 'server-1'), startServer(url.toString(), artifacts, 'server-2'));
       for (const s of servers) bases.push(await s.url);
       await Promise.all(bases.map(waitHealthy));
     }, 60_000);
@@ -287,6 +351,8 @@ if (!available) {
           await admin.end();
         }
       }
+      if (bucket !== undefined) await dropBucket(s3, bucket);
+      s3.destroy();
       rmSync(dir, { recursive: true, force: true });
     }, 60_000);
 
@@ -302,10 +368,25 @@ if (!available) {
       const experimentId = exp['experiment_id'] as string;
       const hot: string[] = [];
       for (let h = 0; h < HOT_RUNS; h++) {
-        const id = await createRun(tally, server(h), experimentId, `hot-${h}`);
+        const { run_id: id } = await createRun(tally, server(h), experimentId, `hot-${h}`);
         expectedFor(expected, id, `hot-${h}`);
         hot.push(id);
       }
+      const artifactsOf = new Map<string, ExpectedArtifacts>();
+
+      /** PUTs a run's artifacts through one server (a PUT is idempotent, so retried ones are harmless). */
+      const uploadArtifacts = async (info: RunInfoJson, r: number, via: number): Promise<void> => {
+        const root = info.artifact_uri.replace(/^mlflow-artifacts:\/+/, '');
+        const want: ExpectedArtifacts = { root, via, files: new Map() };
+        const files: [string, Buffer][] = [[`small-${r}.bin`, randomBytes(1 + Math.floor(Math.random() * SMALL_ARTIFACT_MAX))]];
+        if (r === 0) files.push(['weights.bin', randomBytes(LARGE_ARTIFACT)]);
+        for (const [name, bytes] of files) {
+          const res = await send(tally, server(via), 'PUT', `${ARTIFACTS}/${root}/${name}`, { bytes, type: 'application/octet-stream' });
+          if (res.status !== 200) throw new Error(`PUT ${root}/${name} -> ${res.status} ${res.body.toString('utf8', 0, 300)}`);
+          want.files.set(name, { size: bytes.length, sha256: sha256(bytes) });
+        }
+        artifactsOf.set(info.run_id, want);
+      };
 
       // Contention: every client also updates the same latest_metrics rows of the hot runs, keys in random
       // order. Most hot batches are metrics only: a batch's tags lock would otherwise serialise whole batches.
@@ -331,23 +412,32 @@ if (!available) {
         let seq = 0;
         for (let r = 0; r < RUNS_PER_CLIENT; r++) {
           const name = `c${c}-r${r}`;
-          const runId = await createRun(tally, server(n++), experimentId, name);
+          const info = await createRun(tally, server(n++), experimentId, name);
+          const runId = info.run_id;
           const mine = expectedFor(expected, runId, name);
+          const sent: { metrics: Metric[]; params: KeyValue[]; tags: KeyValue[] }[] = [];
           for (let b = 0; b < BATCHES_PER_RUN; b++) {
-            const metrics: { key: string; value: number; timestamp: number; step: number }[] = [];
+            const metrics: Metric[] = [];
             for (let s = 0; s < STEPS_PER_BATCH; s++) {
               const step = b * STEPS_PER_BATCH + s;
               for (let k = 0; k < KEYS; k++) metrics.push({ key: `m${k}`, value: valueOf(`m${k}`, step), timestamp: 1_700_000_000_000 + step, step });
             }
             const params = Array.from({ length: PARAMS_PER_BATCH }, (_, j) => ({ key: `p${b}_${j}`, value: `${name}-${b}-${j}` }));
             const tags = Array.from({ length: TAGS_PER_BATCH }, (_, j) => ({ key: `t${b}_${j}`, value: `${name}-${b}-${j}` }));
+            sent.push({ metrics, params, tags });
             await Promise.all([
               ok(tally, server(n++), 'POST', '/runs/log-batch', { run_id: runId, metrics, params, tags }).then(() =>
                 acknowledge(mine, metrics, params, tags),
               ),
               hotBatch(c, seq++, rnd, server(n++)),
+              b === 0 ? uploadArtifacts(info, r, n++) : undefined,
             ]);
           }
+          // A client that lost the responses sends batches again, possibly to the other server: the whole
+          // batch, and its metrics alone. Both must be accepted and change nothing.
+          const again = sent[r % BATCHES_PER_RUN] as (typeof sent)[number];
+          await ok(tally, server(n++), 'POST', '/runs/log-batch', { run_id: runId, ...again });
+          await ok(tally, server(n++), 'POST', '/runs/log-batch', { run_id: runId, metrics: again.metrics });
         }
       };
       await Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c)));
@@ -386,6 +476,37 @@ if (!available) {
         }
       });
       expect(problems.slice(0, 20)).toEqual([]);
+
+      // Artifacts: listed and read back through the server that did not receive them, bytes compared.
+      expect(artifactsOf.size).toBe(CLIENTS * RUNS_PER_CLIENT);
+      const uploads = [...artifactsOf.values()];
+      await pool(8, uploads.length, async (i) => {
+        const want = uploads[i] as ExpectedArtifacts;
+        const other = server(want.via + 1);
+        const listed = await send(tally, other, 'GET', `${ARTIFACTS}?path=${encodeURIComponent(want.root)}`);
+        const files = (JSON.parse(listed.body.toString('utf8')) as { files?: { path: string; is_dir: boolean; file_size?: number }[] }).files ?? [];
+        const wantList = [...want.files]
+          .map(([path, f]) => ({ path, is_dir: false, file_size: f.size }))
+          .sort((a, b) => (a.path < b.path ? -1 : 1));
+        if (JSON.stringify(files) !== JSON.stringify(wantList)) {
+          problems.push(`${want.root}: listed ${JSON.stringify(files)}, want ${JSON.stringify(wantList)}`);
+        }
+        for (const [name, f] of want.files) {
+          const got = await send(tally, other, 'GET', `${ARTIFACTS}/${want.root}/${name}`);
+          if (got.status !== 200 || got.body.length !== f.size || sha256(got.body) !== f.sha256) {
+            problems.push(`${want.root}/${name}: GET -> ${got.status}, ${got.body.length} bytes, want ${f.size} bytes with the uploaded SHA-256`);
+          }
+        }
+      });
+      expect(problems.slice(0, 20)).toEqual([]);
+      if (bucket !== undefined) {
+        // The bucket holds exactly the acknowledged objects and bytes: nothing lost, nothing extra.
+        const stored = await listObjects(s3, bucket);
+        const wantObjects = new Map<string, number>();
+        for (const a of uploads) for (const [name, f] of a.files) wantObjects.set(`${S3_PREFIX}/${a.root}/${name}`, f.size);
+        expect(stored.size).toBe(wantObjects.size);
+        expect(stored).toEqual(wantObjects);
+      }
 
       process.stdout.write(
         `scale-out: ${tally.requests} requests, ${tally.networkErrors} network errors, ${tally.serverErrors.length} 5xx\n`,

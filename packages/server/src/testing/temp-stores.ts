@@ -45,9 +45,11 @@ export interface TempApp extends TempStore {
 export interface TempAppOptions {
   /** Server flags on top of the temp backend store and artifacts destination (e.g. `serveArtifacts: false`). */
   flags?: ServerFlags;
+  /** The tracking store behind the app: a temp SQLite file (default) or a fresh schema of the test PostgreSQL. */
+  backend?: 'sqlite' | 'postgres';
 }
 
-/** An in-process app over a temp SQLite store and a temp artifacts destination; drive it with `app.inject`. */
+/** An in-process app over a temp store and a temp artifacts destination; drive it with `app.inject`. */
 export async function createTempApp(options: TempAppOptions = {}): Promise<TempApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlog-test-'));
   const artifactsDir = path.join(dir, 'artifacts');
@@ -56,7 +58,7 @@ export async function createTempApp(options: TempAppOptions = {}): Promise<TempA
     {},
     dir,
   );
-  const temp = await createTempSqliteStore(config.defaultArtifactRoot, dir);
+  const temp = options.backend === 'postgres' ? await tempPgStoreIn(dir, config.defaultArtifactRoot) : await createTempSqliteStore(config.defaultArtifactRoot, dir);
   const app = await createApp({ config, stores: { tracking: temp.store, registry: temp.registry } });
   return {
     ...temp,
@@ -66,6 +68,20 @@ export async function createTempApp(options: TempAppOptions = {}): Promise<TempA
     cleanup: async () => {
       await app.close();
       await temp.cleanup();
+    },
+  };
+}
+
+/** A temp PostgreSQL store whose cleanup also removes `dir` (the app's artifacts). */
+async function tempPgStoreIn(dir: string, defaultArtifactRoot: string): Promise<TempStore> {
+  const temp = await createTempPgStore(defaultArtifactRoot);
+  return {
+    store: temp.store,
+    registry: temp.registry,
+    dir,
+    cleanup: async () => {
+      await temp.cleanup();
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

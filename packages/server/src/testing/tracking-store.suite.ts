@@ -656,6 +656,33 @@ function logBatchCases(s: Suite): void {
     expect((await s.store.getRun(runId)).data.params).toEqual([kv('p', 'v')]);
   });
 
+  s.test('a retried metrics-only batch is idempotent; a batch overlapping stored points adds only the new ones', async () => {
+    const runId = await newRun(s.store, '0');
+    const first = [pt('m', 1, 0, 10), pt('m', 2, 1, 11), pt('n', NaN, 0, 12)];
+    await logMetrics(s.store, runId, first);
+    await logMetrics(s.store, runId, first);
+    const overlapping = [pt('m', 2, 1, 11), pt('m', 3, 2, 13), pt('m', 3, 2, 13), pt('n', Infinity, 1, 14)];
+    await logMetrics(s.store, runId, overlapping);
+    expect((await s.store.getMetricHistory(runId, 'm')).items).toEqual([pt('m', 1, 0, 10), pt('m', 2, 1, 11), pt('m', 3, 2, 13)]);
+    expect((await s.store.getMetricHistory(runId, 'n')).items).toEqual([pt('n', NaN, 0, 12), pt('n', Infinity, 1, 14)]);
+    const run = await s.store.getRun(runId);
+    expect(latestOf(run, 'm')).toEqual(pt('m', 3, 2, 13));
+    expect(latestOf(run, 'n')).toEqual(pt('n', Infinity, 1, 14));
+  });
+
+  s.test('negative steps, steps beyond 32 bits and timestamps up to 2^53 - 1 round-trip', async () => {
+    const runId = await newRun(s.store, '0');
+    const points = [
+      pt('m', -1.5, Number.MIN_SAFE_INTEGER, 0),
+      pt('m', 0.25, -1, 2 ** 32),
+      pt('m', 0.5, 2 ** 32 + 7, 2 ** 40 + 3),
+      pt('m', 1e-300, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    ];
+    await logMetrics(s.store, runId, [...points].reverse());
+    expect((await s.store.getMetricHistory(runId, 'm')).items).toEqual(points);
+    expect(latestOf(await s.store.getRun(runId), 'm')).toEqual(points[3]);
+  });
+
   s.test('a tag mlflow.runName renames the run', async () => {
     const runId = await newRun(s.store, '0', { runName: 'before' });
     await s.store.logBatch(runId, [], [], [kv('mlflow.runName', 'after')]);

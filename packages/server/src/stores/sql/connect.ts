@@ -122,11 +122,10 @@ export function connect(uri: string, options: ConnectOptions = {}): SqlConnectio
   }
   // int8 and numeric come back as strings by default; every bigint we store fits a double.
   pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
-  const pgPool = new pg.Pool({
-    connectionString: parsed.connectionString,
-    max: options.poolSize ?? 10,
-    ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
-  });
+  // Doubles must come back exact whatever the server's default: both when pg parses them and when the
+  // database prints them into JSON itself (metric history). Any positive setting prints the shortest exact form.
+  const settings = ['-c extra_float_digits=3', ...(options.pgSchema ? [`-c search_path=${options.pgSchema}`] : [])];
+  const pgPool = new pg.Pool({ connectionString: parsed.connectionString, max: options.poolSize ?? 10, options: settings.join(' ') });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pgPool }) });
   const safe = parsed.connectionString.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return { db, dialect: 'postgres', pgPool, description: safe };

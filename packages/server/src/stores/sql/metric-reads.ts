@@ -11,6 +11,8 @@ import {
   type MetricWithRunId,
   type Page,
 } from '@runlog/core';
+import type BetterSqlite3 from 'better-sqlite3';
+import type pg from 'pg';
 import { cachedStatement } from './connect.js';
 import { chunked, type SqlContext } from './context.js';
 import { requireRunRow } from './runs.js';
@@ -69,26 +71,76 @@ const HISTORY_JSON_SQL = `select json_group_array(json_object('key', ?, 'value',
         order by step, timestamp, value limit ? offset ?)`;
 const HAS_MORE_SQL = 'select 1 from metrics where run_key = ? and key = ? order by step, timestamp, value limit 1 offset ?';
 
-/** SQLite builds the history's JSON itself (in C), from the read-only handle. */
+/**
+ * PostgreSQL twin of HISTORY_JSON_SQL: the server prints the points as MLflow's JSON. The outer query is a
+ * bare aggregate over the ordered subquery, so the points reach string_agg in step order (an ORDER BY inside
+ * the aggregate would sort 100k rows a second time). value::text is the shortest exact form of the double.
+ * $3 is the key already encoded as a JSON string.
+ */
+const PG_HISTORY_JSON_SQL = `select '[' || coalesce(string_agg('{"key":' || $3 || ',"value":' ||
+    case when is_nan = 1 then '"NaN"' when value = 'Infinity' then '"Infinity"' when value = '-Infinity' then '"-Infinity"'
+         else value::text end || ',"timestamp":' || "timestamp" || ',"step":' || step || '}', ','), '') || ']' as metrics,
+    count(*)::int as n
+  from (select step, "timestamp", value, is_nan from metrics where run_key = $1 and key = $2
+        order by step, "timestamp", value limit $4 offset $5) as page`;
+
+/**
+ * The page's points as a JSON array, and whether points follow it. A bounded page asks for one point more
+ * than it returns (instead of a second query re-walking the offset) and drops it from the text: items are
+ * flat objects whose key comes from a restricted alphabet, so the last `,{` starts the last item.
+ */
+async function historyJsonPostgres(
+  pool: pg.Pool,
+  runKey: number,
+  key: string,
+  limit: number | undefined,
+  offset: number,
+): Promise<{ metrics: string; more: boolean }> {
+  const res = await pool.query<{ metrics: string; n: number }>({
+    name: 'runlog_history_json',
+    text: PG_HISTORY_JSON_SQL,
+    values: [runKey, key, JSON.stringify(key), limit === undefined ? null : limit + 1, offset],
+  });
+  const row = res.rows[0];
+  if (!row) return { metrics: '[]', more: false };
+  if (limit === undefined || row.n <= limit) return { metrics: row.metrics, more: false };
+  return { metrics: `${row.metrics.slice(0, row.metrics.lastIndexOf(',{'))}]`, more: true };
+}
+
+function historyJsonSqlite(
+  reader: BetterSqlite3.Database,
+  runKey: number,
+  key: string,
+  limit: number | undefined,
+  offset: number,
+): { metrics: string; more: boolean } {
+  const metrics = cachedStatement(reader, HISTORY_JSON_SQL).pluck().get(key, runKey, key, limit ?? -1, offset) as string;
+  const more = limit !== undefined && cachedStatement(reader, HAS_MORE_SQL).pluck().get(runKey, key, offset + limit) !== undefined;
+  return { metrics, more };
+}
+
+/** The get-history response body, serialised by the database (SQLite from its read-only handle). */
 export async function getMetricHistoryJson(
   ctx: SqlContext,
   runId: string,
   key: string,
   query: MetricHistoryQuery = {},
 ): Promise<string> {
-  const reader = ctx.conn.sqliteReader;
-  if (!reader) {
-    const page = await getMetricHistory(ctx, runId, key, query);
-    return metricHistoryBody(page.items, page.next_page_token);
-  }
+  const { sqliteReader: reader, pgPool: pool } = ctx.conn;
   const run = await requireRunRow(ctx.db, runId);
   const { offset, limit } = historyWindow(query);
-  const metrics = cachedStatement(reader, HISTORY_JSON_SQL).pluck().get(key, run.run_key, key, limit ?? -1, offset) as string;
+  const runKey = Number(run.run_key);
+  let page: { metrics: string; more: boolean };
+  if (reader) page = historyJsonSqlite(reader, runKey, key, limit, offset);
+  else if (pool) page = await historyJsonPostgres(pool, runKey, key, limit, offset);
+  else {
+    const items = await getMetricHistory(ctx, runId, key, query);
+    return metricHistoryBody(items.items, items.next_page_token);
+  }
+  const { metrics, more } = page;
   const parts: string[] = [];
   if (metrics !== '[]') parts.push(`"metrics":${metrics}`);
-  if (limit !== undefined && cachedStatement(reader, HAS_MORE_SQL).pluck().get(run.run_key, key, offset + limit) !== undefined) {
-    parts.push(`"next_page_token":${JSON.stringify(encodePageToken(offset + limit))}`);
-  }
+  if (more && limit !== undefined) parts.push(`"next_page_token":${JSON.stringify(encodePageToken(offset + limit))}`);
   return `{${parts.join(',')}}`;
 }
 

@@ -150,6 +150,10 @@ const MIGRATIONS: readonly Migration[] = [
         .addColumn('description', 'text', (c) => c.notNull())
         .modifyEnd(withoutRowid)
         .execute();
+      if (dialect === 'postgres') {
+        // `name LIKE 'prefix%'` can use a btree only through pattern ops unless the collation is plain C.
+        await sql`create index registered_models_name_pattern on registered_models (name text_pattern_ops)`.execute(db);
+      }
       await db.schema
         .createIndex('registered_models_last_updated')
         .on('registered_models')

@@ -17,6 +17,7 @@ import type { Database } from './schema.js';
 import { requireActiveRunRow } from './runs.js';
 import { prepareTags, writeTags } from './run-tags.js';
 import { insertMetrics, retryTransientPg, type MetricPoint } from './metric-writes.js';
+import { logMetricsOnlyPostgres } from './metric-writes-pg.js';
 
 const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 
@@ -108,17 +109,23 @@ export async function logBatch(
   const paramRows = prepareParams(runId, params);
   const tagRows = prepareTags(tags);
   // Idempotent, so a deadlock victim or serialization failure on PostgreSQL simply runs again. So does a
-  // unique_violation (23505): only the params insert can raise it, when a concurrent request logged the same
-  // param first; the next attempt sees that committed value and accepts it (or reports a changed value).
+  // unique_violation (23505): from the params insert when a concurrent request logged the same param first
+  // (the next attempt sees that committed value and accepts it, or reports a changed value), or from the
+  // metrics insert when the batch repeats stored points (the next attempt skips them).
   await retryTransientPg(
     ctx,
-    () =>
-      ctx.db.transaction().execute(async (trx) => {
+    (afterUniqueViolation) => {
+      const mode = afterUniqueViolation ? 'skip-duplicates' : 'plain';
+      if (ctx.conn.pgPool && paramRows.length === 0 && tagRows.length === 0 && metricRows.length > 0) {
+        return logMetricsOnlyPostgres(ctx.conn.pgPool, runId, metricRows, mode);
+      }
+      return ctx.db.transaction().execute(async (trx) => {
         const run = await requireActiveRunRow(trx, runId);
         await writeParams(trx, runId, paramRows);
         await writeTags(trx, runId, tagRows);
-        await insertMetrics(ctx, trx, run.run_key, metricRows);
-      }),
+        await insertMetrics(ctx, trx, run.run_key, metricRows, mode);
+      });
+    },
     ['23505'],
   );
 }

@@ -43,13 +43,15 @@ export async function requireRunRow(db: Db, runId: string): Promise<RunRow> {
   return row;
 }
 
+export function checkRunActive(runId: string, lifecycleStage: string): void {
+  if (lifecycleStage !== 'active') {
+    throw RunlogError.invalidParameter(`The run ${runId} must be in the 'active' state. Current state is ${lifecycleStage}.`);
+  }
+}
+
 export async function requireActiveRunRow(db: Db, runId: string): Promise<RunRow> {
   const row = await requireRunRow(db, runId);
-  if (row.lifecycle_stage !== 'active') {
-    throw RunlogError.invalidParameter(
-      `The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
-    );
-  }
+  checkRunActive(runId, row.lifecycle_stage);
   return row;
 }
 

@@ -33,6 +33,9 @@ export function startCheckpointer(file: string, intervalMs = 1000): Checkpointer
         // (a failed start then exited 0 without printing its error).
         worker.ref();
         worker.once('exit', () => resolve());
+        // Re-ref'd while stopping: otherwise a process whose last work is close() exits before the worker does,
+        // leaving close() unsettled (exit code 13 under a top-level await).
+        worker.ref();
         worker.postMessage('stop');
       }),
   };

@@ -124,8 +124,10 @@ export async function loadVersionAliases(db: Db, rows: readonly VersionRow[]): P
 
 /** Versions as MLflow returns them; `withAliases` as get/create/update/transition do (search does not). */
 export async function toModelVersions(db: Db, rows: readonly VersionRow[], withAliases: boolean): Promise<ModelVersion[]> {
-  const tags = await loadVersionTags(db, rows);
-  const aliases = withAliases ? await loadVersionAliases(db, rows) : undefined;
+  const [tags, aliases] = await Promise.all([
+    loadVersionTags(db, rows),
+    withAliases ? loadVersionAliases(db, rows) : Promise.resolve(undefined),
+  ]);
   return rows.map((r) => {
     const k = versionKey(r.name, Number(r.version));
     return toModelVersion(r, tags.get(k), aliases?.get(k));
@@ -159,27 +161,18 @@ export async function latestVersionRows(db: Db, names: readonly string[], stages
 /** Registered models with their tags, aliases and latest versions, in the order of `rows`. */
 export async function toRegisteredModels(db: Db, rows: readonly ModelRow[]): Promise<RegisteredModel[]> {
   const names = rows.map((r) => r.name);
-  const tagsByName = new Map<string, KeyValue[]>();
-  const aliasesByName = new Map<string, { alias: string; version: string }[]>();
-  for (const chunk of chunked(names)) {
-    const tags = await db
-      .selectFrom('registered_model_tags')
-      .select(['name', 'key', 'value'])
-      .where('name', 'in', chunk)
-      .orderBy('key')
-      .execute();
-    for (const [name, list] of groupBy(tags, (t) => t.name)) tagsByName.set(name, list.map((t) => ({ key: t.key, value: t.value })));
-    const aliases = await db
-      .selectFrom('registered_model_aliases')
-      .select(['name', 'alias', 'version'])
-      .where('name', 'in', chunk)
-      .orderBy('alias')
-      .execute();
-    for (const [name, list] of groupBy(aliases, (a) => a.name)) {
-      aliasesByName.set(name, list.map((a) => ({ alias: a.alias, version: String(a.version) })));
-    }
-  }
-  const latestRows = names.length > 0 ? await latestVersionRows(db, names) : [];
+  // Independent reads: on PostgreSQL they run on separate pooled connections at once (SQLite runs them in turn).
+  const [tagRows, aliasRows, latestRows] = await Promise.all([
+    selectChunked(names, (chunk) =>
+      db.selectFrom('registered_model_tags').select(['name', 'key', 'value']).where('name', 'in', chunk).orderBy('key').execute(),
+    ),
+    selectChunked(names, (chunk) =>
+      db.selectFrom('registered_model_aliases').select(['name', 'alias', 'version']).where('name', 'in', chunk).orderBy('alias').execute(),
+    ),
+    names.length > 0 ? latestVersionRows(db, names) : Promise.resolve([]),
+  ]);
+  const tagsByName = groupBy(tagRows, (t) => t.name);
+  const aliasesByName = groupBy(aliasRows, (a) => a.name);
   const latest = groupBy(await toModelVersions(db, latestRows, false), (v) => v.name);
   return rows.map((r) => {
     const model: RegisteredModel = {
@@ -191,11 +184,17 @@ export async function toRegisteredModels(db: Db, rows: readonly ModelRow[]): Pro
     const versions = latest.get(r.name);
     if (versions) model.latest_versions = versions;
     const tags = tagsByName.get(r.name);
-    if (tags) model.tags = tags;
+    if (tags) model.tags = tags.map((t) => ({ key: t.key, value: t.value }));
     const aliases = aliasesByName.get(r.name);
-    if (aliases) model.aliases = aliases;
+    if (aliases) model.aliases = aliases.map((a) => ({ alias: a.alias, version: String(a.version) }));
     return model;
   });
+}
+
+async function selectChunked<T>(names: readonly string[], select: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (const chunk of chunked(names)) out.push(...(await select(chunk)));
+  return out;
 }
 
 export async function fullRegisteredModel(db: Db, row: ModelRow): Promise<RegisteredModel> {

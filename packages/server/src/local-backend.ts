@@ -1,0 +1,57 @@
+/**
+ * Stores for the SDK's local mode (no server process): a SQLite/PostgreSQL URI, or a folder that holds
+ * `runlog.db` and `artifacts/`. Artifacts of experiments created here live in a local folder the SDK writes
+ * directly: `<folder of the database>/artifacts` for a SQLite file (the `runlog server` defaults), `./runlog-data/artifacts`
+ * for PostgreSQL.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RunlogError, type LocalBackend } from '@runlog/core';
+import { createSqlRegistryStore } from './stores/sql/sql-registry-store.js';
+import { createSqlTrackingStore } from './stores/sql/sql-tracking-store.js';
+
+interface LocalLayout {
+  backendStoreUri: string;
+  artifactRoot: string;
+}
+
+function sqliteFile(uri: string): string {
+  // sqlite:///rel.db is relative to the working directory, sqlite:////abs.db absolute (SQLAlchemy's reading).
+  const rest = decodeURIComponent(uri.slice('sqlite:///'.length).split('?')[0] ?? '');
+  return path.resolve(rest);
+}
+
+export function localLayout(trackingUri: string): LocalLayout {
+  if (/^sqlite:\/\/\//i.test(trackingUri)) {
+    return { backendStoreUri: trackingUri, artifactRoot: path.join(path.dirname(sqliteFile(trackingUri)), 'artifacts') };
+  }
+  if (/^postgres(ql)?:\/\//i.test(trackingUri)) {
+    return { backendStoreUri: trackingUri, artifactRoot: path.resolve('runlog-data', 'artifacts') };
+  }
+  let folder: string;
+  if (/^file:/i.test(trackingUri)) {
+    try {
+      folder = fileURLToPath(trackingUri);
+    } catch {
+      throw RunlogError.invalidParameter(`Invalid tracking URI '${trackingUri}': only local file: URIs are supported.`);
+    }
+  } else if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(trackingUri)) {
+    throw RunlogError.invalidParameter(
+      `Unsupported tracking URI '${trackingUri}': use http(s)://host:port, sqlite:///file.db, postgresql://… or a folder path.`,
+    );
+  } else {
+    folder = trackingUri;
+  }
+  const root = path.resolve(folder);
+  return { backendStoreUri: `sqlite:///${path.join(root, 'runlog.db')}`, artifactRoot: path.join(root, 'artifacts') };
+}
+
+export async function openLocalBackend(trackingUri: string): Promise<LocalBackend> {
+  const layout = localLayout(trackingUri);
+  if (layout.backendStoreUri.startsWith('sqlite:')) {
+    fs.mkdirSync(path.dirname(sqliteFile(layout.backendStoreUri)), { recursive: true });
+  }
+  const tracking = await createSqlTrackingStore({ uri: layout.backendStoreUri, defaultArtifactRoot: layout.artifactRoot });
+  return { tracking, registry: createSqlRegistryStore(tracking.context), artifactRoot: layout.artifactRoot, close: () => tracking.close() };
+}
