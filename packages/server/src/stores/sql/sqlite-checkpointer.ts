@@ -29,9 +29,6 @@ export function startCheckpointer(file: string, intervalMs = 1000): Checkpointer
   return {
     stop: () =>
       new Promise<void>((resolve) => {
-        // Referenced while stopping: an unref'd worker would let Node exit before anyone awaiting stop() resumes
-        // (a failed start then exited 0 without printing its error).
-        worker.ref();
         worker.once('exit', () => resolve());
         // Re-ref'd while stopping: otherwise a process whose last work is close() exits before the worker does,
         // leaving close() unsettled (exit code 13 under a top-level await).
