@@ -136,6 +136,10 @@ describe.runIf(enabled)('UI journeys in Chromium', { timeout: 60_000 }, () => {
     await shot(page, 'compare-plots');
     await page.getByRole('heading', { name: 'Differences' }).scrollIntoViewIfNeeded();
     await shot(page, 'compare-diff');
+    // MLflow's metric page address: one metric, several runs.
+    await page.goto(`${base}/#/metric/loss?runs=${encodeURIComponent(JSON.stringify(seeded.runIds))}`);
+    await page.waitForFunction(chartPoints('loss', 50));
+    await shot(page, 'metric-page');
   });
 
   it('opens a run page with overview, metrics charts and an artifact preview', async () => {
