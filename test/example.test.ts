@@ -42,4 +42,4 @@ it('trains, logs, registers, loads by alias and predicts', async () => {
   } finally {
     await client.close();
   }
-});
+}, 150_000); // a real training run in a child process; slow when the suite shares two cores

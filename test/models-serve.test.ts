@@ -23,8 +23,8 @@ interface Serving {
   stop(): Promise<void>;
 }
 
-async function serve(modelUri: string, trackingUri?: string): Promise<Serving> {
-  const args = [RUNLOG_CLI, 'models', 'serve', '-m', modelUri, '-p', '0', '-h', '127.0.0.1', ...(trackingUri ? ['--tracking-uri', trackingUri] : [])];
+async function serve(modelUri: string, trackingUri?: string, extra: readonly string[] = []): Promise<Serving> {
+  const args = [RUNLOG_CLI, 'models', 'serve', '-m', modelUri, '-p', '0', '-h', '127.0.0.1', ...(trackingUri ? ['--tracking-uri', trackingUri] : []), ...extra];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
@@ -74,7 +74,7 @@ describe('runlog models serve', () => {
       registeredModelName: 'served-linear',
     });
     await client.setRegisteredModelAlias('served-linear', 'prod', logged.version?.version ?? '');
-    served = await serve('models:/served-linear@prod', tracking.url);
+    served = await serve('models:/served-linear@prod', tracking.url, ['--env-manager', 'local']);
   });
   afterAll(async () => {
     await served.stop();
@@ -134,6 +134,11 @@ describe('runlog models serve', () => {
     }
     const csv = await post(served.url, 'a\n1\n', 'text/csv');
     expect(csv.status).toBe(400);
+  });
+
+  it('exits with a clear message when the model cannot be loaded', async () => {
+    await expect(serve('models:/no-such-model@prod', tracking.url)).rejects.toThrow(/exited \(1\)[\s\S]*runlog: .*no-such-model/);
+    await expect(serve('models:/served-linear@prod', tracking.url, ['--env-manager', 'conda'])).rejects.toThrow(/env-manager conda is not supported/);
   });
 
   it('exposes request counts and latency on /metrics', async () => {

@@ -98,6 +98,14 @@ describe('logModel / loadModel (js_function)', () => {
     });
     expect(second.version?.version).toBe('2');
     await client.setRegisteredModelAlias('linear', 'champion', 1);
+    await client.transitionModelVersionStage('linear', 1, 'Staging');
+    const names: string[] = [];
+    for await (const m of client.iterateRegisteredModels({ maxResults: 1 })) names.push(m.name);
+    expect(names).toContain('linear');
+    const versions: string[] = [];
+    for await (const v of client.iterateModelVersions({ filter: "name = 'linear'" })) versions.push(v.version);
+    expect(versions.sort()).toEqual(['1', '2']);
+    expect(await (await client.loadModel('models:/linear/Staging')).predict([[1, 2]])).toEqual([0.5]);
 
     expect(await (await client.loadModel('models:/linear/2')).predict([[1, 2]])).toEqual([3]);
     expect(await (await client.loadModel('models:/linear@champion')).predict([[1, 2]])).toEqual([0.5]);
@@ -117,6 +125,8 @@ describe('onnx and tfjs flavors', () => {
     const saved = await saveModel(target, { model: { flavor: 'onnx', model: linearRegressionOnnx([2, -1], 0.5) } });
     expect(saved.flavors.onnx).toMatchObject({ data: 'model.onnx', providers: ['CUDAExecutionProvider', 'CPUExecutionProvider'] });
     expect(saved.flavors.python_function).toMatchObject({ loader_module: 'mlflow.onnx', data: 'model.onnx' });
+    expect(fs.readdirSync(target).sort()).toEqual(['MLmodel', 'conda.yaml', 'model.onnx', 'python_env.yaml', 'requirements.txt']);
+    expect(fs.readFileSync(path.join(target, 'requirements.txt'), 'utf8')).toBe('mlflow\nonnx\nonnxruntime\n');
     const model = await loadModelFromDir(target);
     expect(model.flavor).toBe('onnx');
     expect(await model.predict([[1, 2], [3, 4]])).toEqual({ variable: [[0.5], [2.5]] });

@@ -1,7 +1,10 @@
 /**
  * Replays the real MLflow Python client's traffic (captured against real MLflow servers: tracking and artifacts
- * with client 2.22, the whole model registry with 2.17.2) against an in-process Runlog app, each capture on a fresh app, in order, and checks Runlog answers each exchange the way MLflow did: same HTTP
- * status, same `error_code` for errors, same response shape for successes.
+ * with client 2.22, the whole model registry with 2.17.2) against an in-process Runlog app, each capture on a
+ * fresh app, in order, and checks Runlog answers each exchange the way MLflow did: same HTTP status, same
+ * `error_code` for errors, same response shape for successes. Every capture runs twice: on SQLite with a local
+ * artifacts destination, and on PostgreSQL with an S3 destination on Ceph RGW (required under CI=true; outside
+ * CI skipped with a printed reason when PostgreSQL or Ceph does not answer).
  *
  * Ids differ run to run: ids minted by the recorded server (experiment ids, run ids, page tokens) are mapped to
  * the ids Runlog minted for the same exchange and substituted into every later path, query and body.
@@ -11,11 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createApp } from '../packages/server/src/app.js';
-import { openArtifactRepo } from '../packages/server/src/artifacts/open-artifact-repo.js';
-import { buildServerConfig } from '../packages/server/src/config.js';
-import { startS3rver } from '../packages/server/src/testing/s3rver.js';
-import { createTempApp, createTempPgStore, postgresAvailable, TEST_PG_URL } from '../packages/server/src/testing/temp-stores.js';
+import { CEPH_ENDPOINT, CEPH_ENV, cephClient, cephProblem, createBucket, dropBucket } from '../packages/server/src/testing/ceph.js';
+import { createTempApp, postgresAvailable } from '../packages/server/src/testing/temp-stores.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REFERENCE_DIR = path.resolve(repoRoot, '../shared/reference');
@@ -236,26 +236,26 @@ interface ReplayApp {
 const sqliteApp = (): Promise<ReplayApp> => createTempApp();
 
 /**
- * Scenario 3: PostgreSQL (a fresh schema) and an S3 artifacts destination (an in-process S3 API server), configured
- * through the same `--backend-store-uri postgresql://…` / `--artifacts-destination s3://…` path as the CLI.
+ * Scenario 3: PostgreSQL (a fresh schema) and an S3 artifacts destination on Ceph RGW (a fresh bucket), configured
+ * through the same `--backend-store-uri postgresql://…` / `--artifacts-destination s3://…` flags as the CLI. The
+ * S3 repo reads MLflow's variables from the environment, as the server does.
  */
-async function postgresS3App(): Promise<ReplayApp> {
-  const s3 = await startS3rver();
-  const saved = Object.fromEntries(Object.keys(s3.env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, s3.env);
-  const pg = await createTempPgStore();
-  const destination = `s3://${s3.bucket}/mlflow-artifacts`;
-  const config = buildServerConfig({ backendStoreUri: TEST_PG_URL, artifactsDestination: destination }, {}, process.cwd());
-  const app = await createApp({ config, stores: { tracking: pg.store, registry: pg.registry, artifacts: await openArtifactRepo(destination) } });
+async function postgresCephApp(): Promise<ReplayApp> {
+  const saved = Object.keys(CEPH_ENV).map((name) => [name, process.env[name]] as const);
+  Object.assign(process.env, CEPH_ENV);
+  const s3 = cephClient();
+  const bucket = `runlog-replay-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  await createBucket(s3, bucket);
+  const temp = await createTempApp({ backend: 'postgres', flags: { artifactsDestination: `s3://${bucket}/artifacts` } });
   return {
-    app,
+    app: temp.app,
     cleanup: async () => {
-      await app.close();
-      await pg.cleanup();
-      await s3.close();
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) Reflect.deleteProperty(process.env, k);
-        else process.env[k] = v;
+      await temp.cleanup();
+      await dropBucket(s3, bucket);
+      s3.destroy();
+      for (const [name, value] of saved) {
+        if (value === undefined) Reflect.deleteProperty(process.env, name);
+        else process.env[name] = value;
       }
     },
   };
@@ -263,9 +263,18 @@ async function postgresS3App(): Promise<ReplayApp> {
 
 describeReplay('mlflow-client-traffic.jsonl', 79, 'sqlite', sqliteApp);
 describeReplay('mlflow-registry-traffic.jsonl', 182, 'sqlite', sqliteApp);
-if (await postgresAvailable()) {
-  describeReplay('mlflow-client-traffic.jsonl', 79, 'postgresql + s3', postgresS3App);
-  describeReplay('mlflow-registry-traffic.jsonl', 182, 'postgresql + s3', postgresS3App);
+const pgUp = await postgresAvailable();
+const cephDown = await cephProblem();
+if (cephDown !== undefined && process.env.CI === 'true') throw new Error(`Ceph RGW is required under CI=true: ${CEPH_ENDPOINT}: ${cephDown}`);
+if (pgUp && cephDown === undefined) {
+  describeReplay('mlflow-client-traffic.jsonl', 79, 'PostgreSQL, S3 artifacts on Ceph RGW', postgresCephApp);
+  describeReplay('mlflow-registry-traffic.jsonl', 182, 'PostgreSQL, S3 artifacts on Ceph RGW', postgresCephApp);
+} else {
+  const why = pgUp ? `Ceph RGW does not answer on ${CEPH_ENDPOINT} (${cephDown ?? ''}); start it with scripts/ceph-rgw.sh` : 'PostgreSQL is not reachable';
+  console.log(`replay on PostgreSQL + S3 skipped: ${why}`);
+  describe('replay on PostgreSQL, S3 artifacts on Ceph RGW', () => {
+    it.skip(`skipped outside CI: ${why}`, () => undefined);
+  });
 }
 
 function describeReplay(fileName: string, expectedCount: number, backend: string, makeApp: () => Promise<ReplayApp>): void {

@@ -147,6 +147,9 @@ describe.each(modes)('SDK in $name mode', (mode) => {
       expect(() => runlog.logMetric('ok', 1, { step: 1.5 })).toThrow(/step/);
     });
     expect(() => runlog.logMetric('x', 1)).toThrow(/No active run/);
+    await runlog.withRun(() => {
+      expect(() => runlog.setTrackingUri('http://127.0.0.1:1')).toThrow(/end it before switching/);
+    });
   });
 
   it('logs artifacts (text, dict, table, image, files) and dataset inputs', async () => {
@@ -211,6 +214,10 @@ describe.each(modes)('SDK in $name mode', (mode) => {
       params: Array.from({ length: 150 }, (_, i) => ({ key: `p${i}`, value: String(i) })),
     });
     expect(await client.getMetricHistory(runId, 'm')).toHaveLength(2500);
+    const bulk = await client.getMetricHistoryBulk([runId], 'm', 10);
+    expect(bulk).toHaveLength(10);
+    expect(bulk[0]).toMatchObject({ run_id: runId, key: 'm' });
+    expect(await client.getMetricHistoryBulkInterval([runId], 'm', { maxResults: 5 })).toHaveLength(5);
     expect((await client.getRun(runId)).data.params).toHaveLength(151);
     await client.setTerminated(runId, 'KILLED');
     expect((await client.getRun(runId)).info.status).toBe('KILLED');
@@ -236,5 +243,5 @@ describe.each(modes)('SDK in $name mode', (mode) => {
     const run = await client.getRun(runId);
     expect(run.info.status).toBe('FINISHED');
     expect(await client.getMetricHistory(runId, 'loss')).toHaveLength(30000);
-  });
+  }, 90_000);
 });

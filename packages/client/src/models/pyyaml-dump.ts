@@ -8,7 +8,9 @@
  * - strings PyYAML's YAML 1.1 resolver would read as another type (`yes`, `3.10`, `2024-01-01`, `null`, `~`…)
  *   are quoted;
  * - long plain and single-quoted scalars fold at the first space after column 80, continuation lines indented
- *   one level deeper than their key, exactly as PyYAML's emitter does.
+ *   one level deeper than their key, exactly as PyYAML's emitter does; line breaks inside single quotes too.
+ * Checked against PyYAML on the cases in pyyaml-cases.json. Known differences: a JS number cannot say it was a
+ * float, so `100.0` comes out as `100`; an empty key is written `'': v` where PyYAML writes `? ''`.
  */
 
 const BEST_WIDTH = 80;
@@ -69,7 +71,7 @@ function analyze(text: string): Analysis {
     precededByWhitespace = ' \t\n\r\x85\u2028\u2029'.includes(ch);
   }
   if (special) return { allowPlain: false, allowSingle: false };
-  if (leadingSpace || trailingSpace || spaceBreak || lineBreaks) return { allowPlain: false, allowSingle: !spaceBreak && !lineBreaks };
+  if (leadingSpace || trailingSpace || spaceBreak || lineBreaks) return { allowPlain: false, allowSingle: !spaceBreak };
   return { allowPlain: !blockIndicators, allowSingle: true };
 }
 
@@ -87,10 +89,14 @@ class Writer {
     this.column = indent;
   }
 
-  /** PyYAML's write_plain / write_single_quoted: break at a lone space once past the width. */
+  /**
+   * PyYAML's write_plain / write_single_quoted: break at a lone space once past the width; inside single quotes a
+   * run of line breaks is written as one more blank line than it holds, then the indentation.
+   */
   folded(text: string, indent: number, quoted: boolean): void {
     let start = 0;
     let spaces = false;
+    let breaks = false;
     for (let end = 0; end <= text.length; end++) {
       const ch = end < text.length ? text[end] : undefined;
       if (spaces) {
@@ -100,7 +106,13 @@ class Writer {
           else this.write(text.slice(start, end));
           start = end;
         }
-      } else if (ch === undefined || ch === ' ' || (quoted && ch === "'")) {
+      } else if (breaks) {
+        if (ch !== '\n') {
+          this.out += '\n'.repeat(end - start + 1) + ' '.repeat(indent);
+          this.column = indent;
+          start = end;
+        }
+      } else if (ch === undefined || ch === ' ' || ch === '\n' || (quoted && ch === "'")) {
         if (start < end) this.write(text.slice(start, end));
         start = end;
       }
@@ -109,6 +121,7 @@ class Writer {
         start = end + 1;
       }
       spaces = ch === ' ';
+      breaks = ch === '\n';
     }
   }
 }

@@ -66,6 +66,12 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Points the fluent API at a server (`http(s)://…`) or a local store (SQLite URI, folder). */
 export function setTrackingUri(uri: string): void {
+  const run = activeRun();
+  if (run !== undefined) {
+    throw new RunlogError('INVALID_STATE', `Run ${run.runId} is active: end it before switching tracking URI.`);
+  }
+  // Points still buffered for runs of the previous URI keep going there (failures are reported by onError).
+  state.buffer?.flush().catch(() => undefined);
   state.trackingUri = uri;
   state.client = undefined;
   state.buffer = undefined;

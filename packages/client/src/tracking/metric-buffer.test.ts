@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunlogError } from '@runlog/core';
-import { MetricBuffer } from './metric-buffer.js';
+import { MetricBuffer, MetricColumns } from './metric-buffer.js';
 import { trackingUriFromEnv, isRemoteTrackingUri, DEFAULT_LOCAL_TRACKING_URI } from './tracking-uri.js';
 
 
@@ -43,6 +43,23 @@ describe('MetricBuffer', () => {
     buffer.add('a', 'm', 1, 1, 1);
     await expect(buffer.flush()).resolves.toBeUndefined();
     expect(buffer.sent).toBe(1);
+  });
+});
+
+describe('MetricColumns', () => {
+  it("serialises as a log-batch metrics list with MLflow's NaN/Infinity strings and escaped keys", () => {
+    const cols = new MetricColumns();
+    cols.push('loss', 0.25, 10, 0);
+    cols.push('a"b', Number.NaN, 11, 1);
+    cols.push('loss', Number.POSITIVE_INFINITY, 12, 2);
+    cols.push('loss', Number.NEGATIVE_INFINITY, 13, 3);
+    const json = cols.toJson(new Map());
+    expect(json).toBe(
+      '[{"key":"loss","value":0.25,"timestamp":10,"step":0},{"key":"a\\"b","value":"NaN","timestamp":11,"step":1},' +
+        '{"key":"loss","value":"Infinity","timestamp":12,"step":2},{"key":"loss","value":"-Infinity","timestamp":13,"step":3}]',
+    );
+    expect(JSON.parse(json)).toHaveLength(4);
+    expect(cols.toMetrics()[1]).toEqual({ key: 'a"b', value: Number.NaN, timestamp: 11, step: 1 });
   });
 });
 

@@ -7,6 +7,11 @@
  */
 import { LIMITS, type Metric } from '@runlog/core';
 
+function doubleJson(value: number): string {
+  if (Number.isFinite(value)) return String(value);
+  return Number.isNaN(value) ? '"NaN"' : value > 0 ? '"Infinity"' : '"-Infinity"';
+}
+
 /**
  * Buffered points in columns rather than one object per point: a million buffered points then cost four
  * arrays, not a million objects for the garbage collector to trace.
@@ -26,6 +31,25 @@ export class MetricColumns {
     this.values.push(value);
     this.timestamps.push(timestamp);
     this.steps.push(step);
+  }
+
+  /**
+   * `[{"key":…,"value":…,"timestamp":…,"step":…}, …]` with MLflow's encoding of NaN/±Infinity, written straight
+   * from the columns. `keyJson` caches the JSON text of keys (few distinct keys, logged millions of times).
+   */
+  toJson(keyJson: Map<string, string>): string {
+    const { keys, values, timestamps, steps } = this;
+    const parts = new Array<string>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] ?? '';
+      let k = keyJson.get(key);
+      if (k === undefined) {
+        k = JSON.stringify(key);
+        if (keyJson.size < 10_000) keyJson.set(key, k);
+      }
+      parts[i] = `{"key":${k},"value":${doubleJson(values[i] ?? Number.NaN)},"timestamp":${timestamps[i] ?? 0},"step":${steps[i] ?? 0}}`;
+    }
+    return `[${parts.join(',')}]`;
   }
 
   toMetrics(): Metric[] {

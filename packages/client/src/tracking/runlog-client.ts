@@ -23,6 +23,7 @@ import {
   type RegistryStore,
   isModelUri,
   parseModelUri,
+  resolveModelReference,
   type LocalBackendModule,
   type Metric,
   type MetricWithRunId,
@@ -317,7 +318,7 @@ export class RunlogClient {
       await (await this.store()).logBatch(runId, columns.toMetrics(), [], []);
       return;
     }
-    await this.postLogBatch(runId, columnsJson(columns, this.keyJson));
+    await this.postLogBatch(runId, columns.toJson(this.keyJson));
   }
 
   private async postLogBatch(runId: string, metricsArrayJson: string): Promise<void> {
@@ -382,6 +383,11 @@ export class RunlogClient {
       endStep: options.endStep,
       maxResults: options.maxResults ?? LIMITS.maxBulkIntervalResults,
     });
+  }
+
+  /** Histories of one metric for several runs (`metrics/get-history-bulk`, the UI's call), each point with its run id. */
+  async getMetricHistoryBulk(runIds: readonly string[], metricKey: string, maxResults: number = LIMITS.maxHistoryBulkResults): Promise<MetricWithRunId[]> {
+    return (await this.store()).getMetricHistoryBulk(runIds, metricKey, maxResults);
   }
 
   async searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]> {
@@ -587,24 +593,7 @@ export class RunlogClient {
   async resolveModelVersion(modelUri: string): Promise<{ version: ModelVersion; subPath: string }> {
     if (!isModelUri(modelUri)) throw RunlogError.invalidParameter(`'${modelUri}' is not a models:/ URI.`);
     const { ref, subPath } = parseModelUri(modelUri, true);
-    const registry = await this.registry();
-    let version: ModelVersion | undefined;
-    switch (ref.kind) {
-      case 'version':
-        version = await registry.getModelVersion(ref.name, String(ref.version));
-        break;
-      case 'alias':
-        version = await registry.getModelVersionByAlias(ref.name, ref.alias);
-        break;
-      case 'latest':
-      case 'stage': {
-        const versions = await registry.getLatestVersions(ref.name, ref.kind === 'stage' ? [ref.stage] : []);
-        version = versions.sort((a, b) => Number(b.version) - Number(a.version))[0];
-        if (version === undefined) throw RunlogError.notFound(`No versions of model with name '${ref.name}' found for ${modelUri}.`);
-        break;
-      }
-    }
-    return { version, subPath };
+    return { version: await resolveModelReference(await this.registry(), ref), subPath };
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -632,27 +621,6 @@ export class RunlogClient {
     this.backend = undefined;
     if (backend !== undefined) await (await backend).close();
   }
-}
-
-function doubleJson(value: number): string {
-  if (Number.isFinite(value)) return String(value);
-  return Number.isNaN(value) ? '"NaN"' : value > 0 ? '"Infinity"' : '"-Infinity"';
-}
-
-/** `[{"key":…,"value":…,"timestamp":…,"step":…}, …]` from columns, with MLflow's encoding of NaN/±Infinity. */
-function columnsJson(columns: MetricColumns, keyJson: Map<string, string>): string {
-  const { keys, values, timestamps, steps } = columns;
-  const parts = new Array<string>(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] ?? '';
-    let k = keyJson.get(key);
-    if (k === undefined) {
-      k = JSON.stringify(key);
-      if (keyJson.size < 10_000) keyJson.set(key, k);
-    }
-    parts[i] = `{"key":${k},"value":${doubleJson(values[i] ?? Number.NaN)},"timestamp":${timestamps[i] ?? 0},"step":${steps[i] ?? 0}}`;
-  }
-  return `[${parts.join(',')}]`;
 }
 
 /** `runs:/<run_id>/<path>` → its parts (MLflow's rules: a leading slash and a non-empty run id). */

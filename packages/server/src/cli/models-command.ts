@@ -9,6 +9,7 @@ import { createScoringApp } from '../serving/scoring-app.js';
 
 interface ServeFlags {
   modelUri: string;
+  envManager?: string;
   port: number;
   host: string;
   trackingUri?: string;
@@ -21,6 +22,9 @@ function port(value: string): number {
 }
 
 export async function runModelsServe(flags: ServeFlags): Promise<void> {
+  if (flags.envManager !== undefined && flags.envManager !== 'local') {
+    throw new InvalidArgumentError(`--env-manager ${flags.envManager} is not supported: models are served in this process (local).`);
+  }
   const client = new RunlogClient(flags.trackingUri !== undefined ? { trackingUri: flags.trackingUri } : {});
   const model = await client.loadModel(flags.modelUri);
   const app = createScoringApp(model);
@@ -38,7 +42,7 @@ export async function runModelsServe(flags: ServeFlags): Promise<void> {
 
 /** Adds `runlog models` with its `serve` subcommand; returns the group so other subcommands can join it. */
 export function addModelsCommand(program: Command): Command {
-  const models = program.command('models').description('serve and manage models');
+  const models = program.command('models').description('serve models; the model registry: list, show, register, aliases, stages');
   models
     .command('serve')
     .description("serve a model with MLflow's scoring contract (/ping, /health, /version, /invocations, /metrics)")
@@ -46,6 +50,7 @@ export function addModelsCommand(program: Command): Command {
     .option('-p, --port <port>', 'port to listen on', port, 5000)
     .option('-h, --host <host>', 'address to listen on', '127.0.0.1')
     .helpOption('--help', 'display help for command')
+    .option('--env-manager <manager>', "accepted for MLflow compatibility; only 'local' (the model runs in this process)")
     .option('--tracking-uri <uri>', 'tracking server or local store to resolve runs:/ and models:/ (default: MLFLOW_TRACKING_URI)')
     .action((flags: ServeFlags) => runModelsServe(flags));
   return models;

@@ -31,9 +31,17 @@ export function onnxFlavorConfig(onnxVersion = '1.17.0'): Record<string, Record<
   };
 }
 
+/** Writes `model.onnx` and the environment files the `python_function` entry names, so Python can serve it too. */
 export function saveOnnxModel(dir: string, model: string | Uint8Array): void {
   const bytes = typeof model === 'string' ? fs.readFileSync(model) : model;
   fs.writeFileSync(path.join(dir, ONNX_FILE), bytes);
+  const requirements = ['mlflow', 'onnx', 'onnxruntime'];
+  fs.writeFileSync(path.join(dir, 'requirements.txt'), `${requirements.join('\n')}\n`);
+  fs.writeFileSync(path.join(dir, 'python_env.yaml'), 'python: 3.10.14\nbuild_dependencies:\n- pip\ndependencies:\n- -r requirements.txt\n');
+  fs.writeFileSync(
+    path.join(dir, 'conda.yaml'),
+    `channels:\n- conda-forge\ndependencies:\n- python=3.10.14\n- pip\n- pip:\n${requirements.map((r) => `  - ${r}`).join('\n')}\nname: mlflow-env\n`,
+  );
 }
 
 function tensorFor(ort: Ort, data: unknown, type: string | undefined): OrtTensor {
