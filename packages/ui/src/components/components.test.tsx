@@ -85,6 +85,12 @@ describe('FilterBox', () => {
     fireEvent.keyDown(input, { key: 'Enter' });
     expect(onApply).toHaveBeenCalledWith('metrics.accuracy > 0.5');
   });
+
+  it('takes focus when "/" is pressed elsewhere on the page', () => {
+    renderWithClient(<FilterBox value="" keys={collectKeys([])} onApply={() => {}} />);
+    fireEvent.keyDown(document.body, { key: '/' });
+    expect(document.activeElement).toBe(screen.getByRole('combobox', { name: 'Filter runs' }));
+  });
 });
 
 describe('ExperimentsPage', () => {

@@ -4,6 +4,7 @@ import { GridComponent, ParallelComponent, TooltipComponent, VisualMapComponent 
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef, type ReactNode } from 'react';
+import { PALETTE } from '../lib/series';
 
 echarts.use([ParallelChart, ScatterChart, HeatmapChart, BarChart, ParallelComponent, GridComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
@@ -20,7 +21,7 @@ function useChart(option: echarts.EChartsCoreOption, height: number): React.RefO
     const el = ref.current;
     if (!el) return;
     const chart = echarts.init(el, dark ? 'dark' : undefined, { height, renderer: 'canvas' });
-    chart.setOption({ backgroundColor: 'transparent', ...option });
+    chart.setOption({ backgroundColor: 'transparent', animation: false, ...option });
     const ro = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(() => chart.resize()) : null;
     ro?.observe(el);
     return () => {
@@ -51,7 +52,7 @@ export function ParallelPlot({ runs, dims }: { runs: PlotRun[]; dims: string[] }
       {
         type: 'parallel',
         lineStyle: { width: 2, opacity: 0.7 },
-        data: runs.map((r) => ({ name: r.name, value: dims.map((d) => r.values[d] ?? null) })),
+        data: runs.map((r, i) => ({ name: r.name, value: dims.map((d) => r.values[d] ?? null), lineStyle: { color: PALETTE[i % PALETTE.length] } })),
       },
     ],
   };
@@ -60,7 +61,9 @@ export function ParallelPlot({ runs, dims }: { runs: PlotRun[]; dims: string[] }
 }
 
 export function ScatterPlot({ runs, x, y }: { runs: PlotRun[]; x: string; y: string }): ReactNode {
-  const pts = runs.map((r) => ({ name: r.name, value: [num(r.values[x]), num(r.values[y])] })).filter((p) => p.value[0] !== undefined && p.value[1] !== undefined);
+  const pts = runs
+    .map((r, i) => ({ name: r.name, value: [num(r.values[x]), num(r.values[y])], itemStyle: { color: PALETTE[i % PALETTE.length] } }))
+    .filter((p) => p.value[0] !== undefined && p.value[1] !== undefined);
   const option = {
     tooltip: { formatter: (p: { name: string; value: number[] }) => `${p.name}<br/>${x}: ${p.value[0]}<br/>${y}: ${p.value[1]}` },
     grid: { left: 70, right: 30, top: 30, bottom: 50 },

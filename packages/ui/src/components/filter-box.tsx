@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { suggestKeys, type KeySets } from '../lib/runs';
 
 /** The MLflow filter grammar in a search box, with autocomplete of metric/param/tag/attribute keys. */
@@ -18,6 +18,18 @@ export function FilterBox({
   const [active, setActive] = useState(0);
   const inputRef = useRef<HTMLInputElement>(null);
   const listId = useId();
+  useEffect(() => {
+    // "/" focuses the filter box from anywhere on the page (not while typing elsewhere).
+    const onKey = (e: globalThis.KeyboardEvent): void => {
+      const t = e.target as HTMLElement | null;
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) return;
+      e.preventDefault();
+      inputRef.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
   if (value !== lastValue) {
     setLastValue(value);
     setText(value);
@@ -79,7 +91,7 @@ export function FilterBox({
         aria-controls={listId}
         aria-autocomplete="list"
         aria-activedescendant={showList ? `${listId}-${active}` : undefined}
-        placeholder="metrics.rmse < 1 and params.model = 'tree' and tags.team = 'a'"
+        placeholder="metrics.rmse < 1 and params.model = 'tree' and tags.team = 'a'   (press / to focus)"
         value={text}
         spellCheck={false}
         onChange={(e) => {

@@ -7,7 +7,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { call, tracking } from '../api';
+import { historyIntervalQuery } from '../lib/history';
 import { alignSeries, PALETTE, smooth, splitByRun, type XAxis } from '../lib/series';
 import { ErrorBox } from './common';
 
@@ -24,8 +24,6 @@ export interface MetricChartProps {
   onSettings?: (s: { axis: XAxis; logY: boolean; smoothing: number }) => void;
 }
 
-const POINTS = 1000;
-
 export default function MetricChart(p: MetricChartProps): ReactNode {
   const [axis, setAxis] = useState<XAxis>(p.axis ?? 'step');
   const [logY, setLogY] = useState(p.logY ?? false);
@@ -36,24 +34,7 @@ export default function MetricChart(p: MetricChartProps): ReactNode {
   const { onSettings } = p;
   useEffect(() => onSettings?.({ axis, logY, smoothing }), [axis, logY, smoothing, onSettings]);
 
-  const runKey = p.runIds.join(',');
-  const q = useQuery({
-    queryKey: ['history-interval', p.metricKey, runKey, range?.[0], range?.[1]],
-    queryFn: ({ signal }) =>
-      call(
-        tracking.getMetricHistoryBulkInterval,
-        {
-          run_ids: p.runIds.slice(0, 100),
-          metric_key: p.metricKey,
-          max_results: POINTS,
-          start_step: range ? Math.floor(range[0]) : undefined,
-          end_step: range ? Math.ceil(range[1]) : undefined,
-        },
-        signal,
-      ),
-    placeholderData: (prev) => prev,
-    staleTime: 60_000,
-  });
+  const q = useQuery({ ...historyIntervalQuery(p.metricKey, p.runIds, range), placeholderData: (prev) => prev });
 
   const data = useMemo(() => {
     const series = splitByRun(q.data?.metrics ?? [], p.runIds, axis).map((s) => ({ ...s, y: smooth(s.y, smoothing) }));
@@ -151,7 +132,7 @@ export default function MetricChart(p: MetricChartProps): ReactNode {
       ) : null}
       <ErrorBox error={q.error} title={`Could not load ${p.metricKey}`} />
       {empty ? <p className="muted">No points logged for {p.metricKey}.</p> : null}
-      <div ref={holder} className="chart-canvas" data-testid={`chart-${p.metricKey}`} data-points={data.x.length} />
+      <div ref={holder} className="chart-canvas" data-testid={`chart-${p.metricKey}`} data-points={data.x.length} data-first-step={data.x[0]} />
     </figure>
   );
 }

@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { Run } from '@runlog/core';
 import { call, tracking } from '../api';
@@ -23,14 +23,57 @@ import {
 import { href, navigate, setQuery, type Route } from '../router';
 
 export const PAGE_SIZE = 200;
+type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+
+export function sortOf(route: Route): { sortCol: ColumnId; ascending: boolean; orderBy: string | undefined } {
+  const sortCol = parseColumn(route.query.get('sort') ?? '') ?? { kind: 'attr', key: 'start_time' };
+  const ascending = route.query.get('dir') === 'asc';
+  return { sortCol, ascending, orderBy: orderByFor(sortCol, ascending) };
+}
+
+/** The runs table's paged search (also prefetched by main.tsx before React first renders). */
+export function runsQueryOptions(experimentId: string, filter: string, orderBy: string | undefined, view: ViewType) {
+  return infiniteQueryOptions({
+    queryKey: ['runs', experimentId, filter, orderBy, view],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) =>
+      call(
+        tracking.searchRuns,
+        {
+          experiment_ids: [experimentId],
+          filter: filter || undefined,
+          run_view_type: view,
+          max_results: PAGE_SIZE,
+          order_by: orderBy && orderBy !== 'attributes.start_time DESC' ? [orderBy, 'attributes.start_time DESC'] : ['attributes.start_time DESC'],
+          page_token: pageParam,
+        },
+        signal,
+      ),
+    getNextPageParam: (last) => last.next_page_token || undefined,
+    staleTime: 30_000,
+  });
+}
+
+export function experimentQueryOptions(experimentId: string) {
+  return queryOptions({
+    queryKey: ['experiment', experimentId],
+    queryFn: ({ signal }) => call(tracking.getExperiment, { experiment_id: experimentId }, signal),
+  });
+}
+
+/** Starts the first requests of an experiment page while React is still starting. */
+export function prefetchExperimentPage(client: QueryClient, route: Route): void {
+  const [a, id, c] = route.segments;
+  if (a !== 'experiments' || id === undefined || c !== undefined) return;
+  const view = (route.query.get('lifecycle') ?? 'ACTIVE_ONLY') as ViewType;
+  void client.prefetchInfiniteQuery(runsQueryOptions(id, route.query.get('filter') ?? '', sortOf(route).orderBy, view));
+  void client.prefetchQuery(experimentQueryOptions(id));
+}
 
 export function ExperimentPage({ route, experimentId }: { route: Route; experimentId: string }): ReactNode {
   const qc = useQueryClient();
   const [editing, setEditing] = useState(false);
-  const exp = useQuery({
-    queryKey: ['experiment', experimentId],
-    queryFn: ({ signal }) => call(tracking.getExperiment, { experiment_id: experimentId }, signal),
-  });
+  const exp = useQuery(experimentQueryOptions(experimentId));
   const e = exp.data?.experiment;
   const note = e?.tags?.find((t) => t.key === NOTE_TAG)?.value ?? '';
   const refresh = (): Promise<void> => qc.invalidateQueries({ queryKey: ['experiment', experimentId] });
@@ -124,34 +167,14 @@ function RunsView({ route, experimentId }: { route: Route; experimentId: string 
   const qc = useQueryClient();
   const filter = route.query.get('filter') ?? '';
   const view = (route.query.get('lifecycle') ?? 'ACTIVE_ONLY') as 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
-  const sortCol = parseColumn(route.query.get('sort') ?? '') ?? { kind: 'attr', key: 'start_time' };
-  const ascending = route.query.get('dir') === 'asc';
+  const { sortCol, ascending, orderBy } = sortOf(route);
   const sort = { column: sortCol, ascending };
-  const orderBy = orderByFor(sortCol, ascending);
   const groupBy = route.query.get('group') ?? '';
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
   const [actionError, setActionError] = useState<unknown>(null);
 
-  const runs = useInfiniteQuery({
-    queryKey: ['runs', experimentId, filter, orderBy, view],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam, signal }) =>
-      call(
-        tracking.searchRuns,
-        {
-          experiment_ids: [experimentId],
-          filter: filter || undefined,
-          run_view_type: view,
-          max_results: PAGE_SIZE,
-          order_by: orderBy ? [orderBy, 'attributes.start_time DESC'] : ['attributes.start_time DESC'],
-          page_token: pageParam,
-        },
-        signal,
-      ),
-    getNextPageParam: (last) => last.next_page_token || undefined,
-    staleTime: 30_000,
-  });
+  const runs = useInfiniteQuery(runsQueryOptions(experimentId, filter, orderBy, view));
   const loaded: Run[] = useMemo(() => runs.data?.pages.flatMap((p) => p.runs ?? []) ?? [], [runs.data]);
   const keys = useMemo(() => collectKeys(loaded.slice(0, 2000)), [loaded]);
   const columns = useMemo(() => parseCols(route.query.get('cols')) ?? defaultColumns(keys), [route.query, keys]);

@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useState, type ReactNode } from 'react';
 import type { Run } from '@runlog/core';
 import { call, tracking } from '../api';
@@ -6,6 +6,7 @@ import { ArtifactBrowser } from '../components/artifacts';
 import { Empty, ErrorBox, Loading, PromptDialog, Tabs, TagEditor } from '../components/common';
 import { Markdown } from '../components/markdown';
 import { formatDuration, formatNumber, formatTime } from '../lib/format';
+import { CHART_POINTS, historyIntervalQuery } from '../lib/history';
 import { indexRun, NOTE_TAG, PARENT_TAG, runDuration } from '../lib/runs';
 import { href, navigate, setQuery, type Route } from '../router';
 
@@ -235,57 +236,33 @@ function Overview({ run, refresh, route }: { run: Run; refresh: () => Promise<vo
   );
 }
 
-interface MetricSummary {
-  key: string;
-  latest: number;
-  min?: number;
-  max?: number;
-  sampled: boolean;
-  points: number;
-}
-
 function MetricsPanel({ run }: { run: Run }): ReactNode {
   const metrics = [...(run.data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
   const runId = run.info.run_id;
-  const summary = useQuery({
-    queryKey: ['metric-summary', runId, metrics.map((m) => m.key).join('\u0000')],
-    queryFn: async ({ signal }) => {
-      const out: MetricSummary[] = [];
-      await Promise.all(
-        metrics.map(async (m) => {
-          const res = await call(tracking.getMetricHistoryBulkInterval, { run_ids: [runId], metric_key: m.key, max_results: 2500 }, signal);
-          const vs = (res.metrics ?? []).map((p) => p.value).filter((v) => Number.isFinite(v));
-          out.push({
-            key: m.key,
-            latest: m.value,
-            min: vs.length ? Math.min(...vs) : undefined,
-            max: vs.length ? Math.max(...vs) : undefined,
-            sampled: (res.metrics ?? []).length >= 2500,
-            points: (res.metrics ?? []).length,
-          });
-        }),
-      );
-      return out.sort((a, b) => a.key.localeCompare(b.key));
-    },
-  });
+  // The same requests the charts make (one per metric, deduplicated): min and max come from the sampled history.
+  const histories = useQueries({ queries: metrics.map((m) => historyIntervalQuery(m.key, [runId])) });
   if (metrics.length === 0) return <Empty>This run has no metrics. Log some with <code>mlflow.log_metric("loss", 0.5, step=1)</code>.</Empty>;
   return (
     <div>
-      <ErrorBox error={summary.error} />
       <table className="grid-table" aria-label="Metric summary">
         <thead>
-          <tr><th scope="col">Metric</th><th scope="col">Latest</th><th scope="col">Min</th><th scope="col">Max</th></tr>
+          <tr><th scope="col">Metric</th><th scope="col">Latest</th><th scope="col">Min</th><th scope="col">Max</th><th scope="col">Steps shown</th></tr>
         </thead>
         <tbody>
-          {metrics.map((m) => {
-            const s = summary.data?.find((x) => x.key === m.key);
-            const approx = s?.sampled ? '≈ ' : '';
+          {metrics.map((m, i) => {
+            const h = histories[i];
+            const points = h?.data?.metrics ?? [];
+            const vs = points.map((p) => p.value).filter((v) => Number.isFinite(v));
+            const sampled = points.length >= CHART_POINTS;
+            const approx = sampled ? '≈ ' : '';
+            const title = sampled ? `from ${CHART_POINTS.toLocaleString()} evenly sampled steps` : undefined;
             return (
               <tr key={m.key}>
                 <th scope="row">{m.key}</th>
                 <td className="num">{formatNumber(m.value)}</td>
-                <td className="num" title={s?.sampled ? 'from a 2,500-point sample of the history' : undefined}>{s?.min !== undefined ? approx + formatNumber(s.min) : ''}</td>
-                <td className="num" title={s?.sampled ? 'from a 2,500-point sample of the history' : undefined}>{s?.max !== undefined ? approx + formatNumber(s.max) : ''}</td>
+                <td className="num" title={title}>{vs.length ? approx + formatNumber(Math.min(...vs)) : ''}</td>
+                <td className="num" title={title}>{vs.length ? approx + formatNumber(Math.max(...vs)) : ''}</td>
+                <td className="num">{h?.error ? <span className="error small">{String((h.error as Error).message)}</span> : points.length ? `${points.length.toLocaleString()}${sampled ? ' (sampled)' : ''}` : ''}</td>
               </tr>
             );
           })}

@@ -195,6 +195,20 @@ function sampleSteps(steps: readonly number[], maxResults: number): number[] {
   return out;
 }
 
+/** `sampleSteps` over the dense steps `first, first+1, …, first+count-1`, without materialising them. */
+function sampleStepRange(first: number, count: number, maxResults: number): number[] {
+  if (count <= maxResults) return Array.from({ length: count }, (_, k) => first + k);
+  const out: number[] = [];
+  const stride = (count - 1) / (maxResults - 1);
+  for (let i = 0; i < maxResults; i++) {
+    const s = first + Math.round(i * stride);
+    if (out[out.length - 1] !== s) out.push(s);
+  }
+  const last = first + count - 1;
+  if (out[out.length - 1] !== last) out.push(last);
+  return out;
+}
+
 export async function getMetricHistoryBulkInterval(ctx: SqlContext, query: BulkIntervalQuery): Promise<MetricWithRunId[]> {
   const { runIds, metricKey, maxResults } = query;
   if (runIds.length === 0 || runIds.length > LIMITS.maxBulkIntervalRunIds) {
@@ -216,33 +230,51 @@ export async function getMetricHistoryBulkInterval(ctx: SqlContext, query: BulkI
   const keyOf = await runKeys(ctx, runIds);
   const ids = [...keyOf.values()];
   if (ids.length === 0) return [];
-  let stepsQuery = ctx.db
-    .selectFrom('metrics')
-    .select('step')
-    .distinct()
-    .where('run_key', 'in', ids)
-    .where('key', '=', metricKey);
-  if (query.startStep !== undefined && query.endStep !== undefined) {
-    stepsQuery = stepsQuery.where('step', '>=', query.startStep).where('step', '<=', query.endStep);
-  }
-  const allSteps = (await stepsQuery.orderBy('step').execute()).map((r) => Number(r.step));
-  if (allSteps.length === 0) return [];
+  // The rows of one run (or of all the runs) for this key, within the requested step range.
+  const rowsOf = (runKey?: number) => {
+    let q = ctx.db.selectFrom('metrics').where('key', '=', metricKey);
+    q = runKey === undefined ? q.where('run_key', 'in', ids) : q.where('run_key', '=', runKey);
+    if (query.startStep !== undefined && query.endStep !== undefined) {
+      q = q.where('step', '>=', query.startStep).where('step', '<=', query.endStep);
+    }
+    return q;
+  };
+  // How many distinct steps, and each run's first and last step (index seeks). When the steps are dense (every
+  // integer from the first to the last) the evenly spaced picks are computed without reading every step back:
+  // a 1,000,000-step metric answers in a few hundred milliseconds instead of seconds.
+  const counted = await ctx.db
+    .selectFrom(rowsOf().select('step').groupBy('step').as('s'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  const distinctSteps = Number(counted?.n ?? 0);
+  if (distinctSteps === 0) return [];
+  const endsOf = async (runKey: number, lo?: number, hi?: number): Promise<[number, number] | undefined> => {
+    let q = rowsOf(runKey);
+    if (lo !== undefined && hi !== undefined) q = q.where('step', '>=', lo).where('step', '<=', hi);
+    const first = await q.select('step').orderBy('step').limit(1).executeTakeFirst();
+    const last = await q.select('step').orderBy('step', 'desc').limit(1).executeTakeFirst();
+    return first && last ? [Number(first.step), Number(last.step)] : undefined;
+  };
+  const ends = (await Promise.all(ids.map((k) => endsOf(k)))).filter((e): e is [number, number] => e !== undefined);
+  const firstStep = Math.min(...ends.map((e) => e[0]));
+  const lastStep = Math.max(...ends.map((e) => e[1]));
   const lo = query.startStep ?? 0;
-  const hi = query.endStep ?? (allSteps[allSteps.length - 1] ?? 0);
-  const chosen = new Set(sampleSteps(allSteps.filter((s) => s >= lo && s <= hi), maxResults));
+  const hi = query.endStep ?? lastStep;
+  let sampled: number[];
+  if (distinctSteps === lastStep - firstStep + 1) {
+    const from = Math.max(firstStep, lo);
+    const to = Math.min(lastStep, hi);
+    sampled = to < from ? [] : sampleStepRange(from, to - from + 1, maxResults);
+  } else {
+    const allSteps = (await rowsOf().select('step').distinct().orderBy('step').execute()).map((r) => Number(r.step));
+    sampled = sampleSteps(allSteps.filter((s) => s >= lo && s <= hi), maxResults);
+  }
+  const chosen = new Set(sampled);
   // Each run's own first and last step in range, so every line starts and ends where its data does.
-  const bounds = await ctx.db
-    .selectFrom('metrics')
-    .select((eb) => [eb.fn.min('step').as('lo'), eb.fn.max('step').as('hi')])
-    .where('run_key', 'in', ids)
-    .where('key', '=', metricKey)
-    .where('step', '>=', lo)
-    .where('step', '<=', hi)
-    .groupBy('run_key')
-    .execute();
-  for (const b of bounds) {
-    chosen.add(Number(b.lo));
-    chosen.add(Number(b.hi));
+  for (const b of await Promise.all(ids.map((k) => endsOf(k, lo, hi)))) {
+    if (!b) continue;
+    chosen.add(b[0]);
+    chosen.add(b[1]);
   }
   const steps = [...chosen].sort((a, b) => a - b);
   const out: MetricWithRunId[] = [];
