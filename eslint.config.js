@@ -2,13 +2,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/ui/**', 'bench/**', '**/*.mjs', '**/*.cjs', 'eslint.config.js'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/ui/vite.config.ts', 'bench/**', '**/*.mjs', '**/*.cjs', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.json'],
+        project: ['./tsconfig.json', './packages/ui/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/*.suite.ts', 'test/**'],
+    files: ['**/*.test.ts', '**/*.test.tsx', '**/*.suite.ts', 'test/**', 'packages/ui/src/test-*.ts*'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

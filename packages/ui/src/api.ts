@@ -38,12 +38,17 @@ export function setFetcher(f: Fetcher): void {
   fetcher = f;
 }
 
+/** A query value as text: scalars as themselves, anything structured as JSON. */
+function queryText(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : JSON.stringify(v);
+}
+
 function queryString(request: Record<string, unknown>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(request)) {
     if (v === undefined || v === null) continue;
-    if (Array.isArray(v)) for (const item of v) q.append(k, String(item));
-    else q.append(k, String(v));
+    if (Array.isArray(v)) for (const item of v as unknown[]) q.append(k, queryText(item));
+    else q.append(k, queryText(v));
   }
   const s = q.toString();
   return s ? `?${s}` : '';

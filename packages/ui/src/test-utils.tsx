@@ -14,10 +14,13 @@ export interface FakeServer {
 /** Answers `/ajax-api/2.0/mlflow/<path>` with `routes[path]` (an error when it throws `{status, error_code, message}`). */
 export function fakeServer(routes: Record<string, Handler>): FakeServer {
   const server: FakeServer = { calls: [] };
-  setFetcher(async (input, init) => {
+  setFetcher((input, init) => Promise.resolve(answer(input, init)));
+  return server;
+
+  function answer(input: string, init: RequestInit | undefined): Response {
     const url = new URL(input, 'http://localhost/');
     const path = url.pathname.replace(/^.*\/ajax-api\/2\.0\/mlflow\//, '').replace(/^\/get-artifact$/, 'get-artifact');
-    const body = init?.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : undefined;
+    const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : undefined;
     server.calls.push({ path, query: url.searchParams, body });
     const h = routes[path];
     if (!h) return new Response(JSON.stringify({ error_code: 'ENDPOINT_NOT_FOUND', message: `no route ${path}` }), { status: 404 });
@@ -29,8 +32,7 @@ export function fakeServer(routes: Record<string, Handler>): FakeServer {
       const e = err as { status?: number; error_code?: string; message?: string };
       return new Response(JSON.stringify({ error_code: e.error_code ?? 'INTERNAL_ERROR', message: e.message ?? 'error' }), { status: e.status ?? 500 });
     }
-  });
-  return server;
+  }
 }
 
 export function renderWithClient(ui: ReactNode): RenderResult {

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type SyntheticEvent, type ReactNode } from 'react';
 import { errorMessage } from '../api';
 
 export function ErrorBox({ error, title }: { error: unknown; title?: string }): ReactNode {
@@ -89,7 +89,7 @@ export function PromptDialog({
       setError(null);
     }
   }, [open, initial]);
-  const submit = async (e: FormEvent): Promise<void> => {
+  const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true);
     setError(null);

@@ -119,6 +119,8 @@ describe('ExperimentPage', () => {
     const server = fakeServer({
       'experiments/get': () => exp,
       'runs/search': () => {
+        // fakeServer's protocol: a thrown {status, error_code, message} becomes that HTTP error.
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
         throw { status: 400, error_code: 'INVALID_PARAMETER_VALUE', message: "Invalid comparator '~' in metrics.loss ~ 1" };
       },
     });

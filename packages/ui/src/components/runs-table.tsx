@@ -4,7 +4,6 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
-import type { Run } from '@runlog/core';
 import { columnLabel, columnString, displayValue, orderByFor, type ColumnId, type TreeRow } from '../lib/runs';
 import { href } from '../router';
 

@@ -66,8 +66,9 @@ export function prefetchExperimentPage(client: QueryClient, route: Route): void 
   const [a, id, c] = route.segments;
   if (a !== 'experiments' || id === undefined || c !== undefined) return;
   const view = (route.query.get('lifecycle') ?? 'ACTIVE_ONLY') as ViewType;
-  void client.prefetchInfiniteQuery(runsQueryOptions(id, route.query.get('filter') ?? '', sortOf(route).orderBy, view));
-  void client.prefetchQuery(experimentQueryOptions(id));
+  // Prefetches: a failure shows up when the page's own query runs.
+  client.infiniteQuery(runsQueryOptions(id, route.query.get('filter') ?? '', sortOf(route).orderBy, view)).catch(() => undefined);
+  client.query(experimentQueryOptions(id)).catch(() => undefined);
 }
 
 export function ExperimentPage({ route, experimentId }: { route: Route; experimentId: string }): ReactNode {

@@ -114,8 +114,7 @@ export function ModelsPage({ route }: { route: Route }): ReactNode {
   );
 }
 
-export function ModelPage({ route, name }: { route: Route; name: string }): ReactNode {
-  void route;
+export function ModelPage({ name }: { route: Route; name: string }): ReactNode {
   const qc = useQueryClient();
   const [editing, setEditing] = useState<'description' | 'rename' | null>(null);
   const [aliasError, setAliasError] = useState<unknown>(null);
@@ -294,8 +293,7 @@ export function ModelPage({ route, name }: { route: Route; name: string }): Reac
   );
 }
 
-export function ModelVersionPage({ route, name, version }: { route: Route; name: string; version: string }): ReactNode {
-  void route;
+export function ModelVersionPage({ name, version }: { route: Route; name: string; version: string }): ReactNode {
   const qc = useQueryClient();
   const [error, setError] = useState<unknown>(null);
   const [alias, setAlias] = useState('');

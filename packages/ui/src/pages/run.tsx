@@ -85,7 +85,7 @@ export function RunPage({ route, runId, experimentId, artifactPath }: { route: R
   );
 }
 
-function Overview({ run, refresh, route }: { run: Run; refresh: () => Promise<void>; route: Route }): ReactNode {
+function Overview({ run, refresh }: { run: Run; refresh: () => Promise<void>; route: Route }): ReactNode {
   const idx = indexRun(run);
   const tags = idx.tags;
   const runId = run.info.run_id;
@@ -99,7 +99,6 @@ function Overview({ run, refresh, route }: { run: Run; refresh: () => Promise<vo
   });
   const commit = tags.get('mlflow.source.git.commit');
   const datasets = run.inputs?.dataset_inputs ?? [];
-  void route;
   return (
     <div className="overview">
       <table className="kv" aria-label="Run details">
@@ -262,7 +261,7 @@ function MetricsPanel({ run }: { run: Run }): ReactNode {
                 <td className="num">{formatNumber(m.value)}</td>
                 <td className="num" title={title}>{vs.length ? approx + formatNumber(Math.min(...vs)) : ''}</td>
                 <td className="num" title={title}>{vs.length ? approx + formatNumber(Math.max(...vs)) : ''}</td>
-                <td className="num">{h?.error ? <span className="error small">{String((h.error as Error).message)}</span> : points.length ? `${points.length.toLocaleString()}${sampled ? ' (sampled)' : ''}` : ''}</td>
+                <td className="num">{h?.error ? <span className="error small">{String(h.error.message)}</span> : points.length ? `${points.length.toLocaleString()}${sampled ? ' (sampled)' : ''}` : ''}</td>
               </tr>
             );
           })}
