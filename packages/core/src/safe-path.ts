@@ -136,30 +136,55 @@ function isInsideRoot(path: string, root: string): boolean {
  * Other schemes (`s3:`, `gs:`, `wasbs:`, `hdfs:`, `dbfs:`, …) pass once the generic checks do: this server
  * only reads or writes them when they lie under a root it was configured with, and never fetches http(s).
  */
-export function validateArtifactLocationUri(location: string, policy: ArtifactLocationPolicy): void {
-  validateLength('artifact_location', location, LIMITS.maxArtifactLocationLength);
-  const decoded = decodeUntilStable(location);
-  if (decoded === undefined) throw invalidLocation(location, 'malformed percent-encoding.');
+/** A URI decoded until stable whose every form passed `checkUriShape`, split at its (lower-case) scheme. */
+export interface CheckedUri {
+  decoded: string;
+  scheme: string | undefined;
+  rest: string;
+}
+
+/**
+ * Decodes `raw` fully and refuses, in the decoded and the NFKC form, what no stored location may hold: control
+ * characters, `#`, `?`, `;`, backslashes and `..`-like segments. `fail(why)` builds the caller's error;
+ * `failDots` (default: `fail`) the one for `..` segments.
+ */
+export function checkUriShape(raw: string, fail: (why: string) => RunlogError, failDots: () => RunlogError = () => fail("'..' path segments are not allowed.")): CheckedUri {
+  const decoded = decodeUntilStable(raw);
+  if (decoded === undefined) throw fail('malformed percent-encoding.');
   for (const form of new Set([decoded, decoded.normalize('NFKC')])) {
-    if (CONTROL.test(form)) throw invalidLocation(location, 'control characters are not allowed.');
-    if (form.includes('#')) throw invalidLocation(location, 'URI fragments are not allowed.');
-    if (form.includes('?')) throw invalidLocation(location, 'query strings are not allowed.');
-    if (form.includes(';')) throw invalidLocation(location, "';' is not allowed.");
-    if (form.includes('\\')) throw invalidLocation(location, 'backslashes are not allowed.');
-    if (form.split('/').some(isDotLike)) throw invalidLocation(location, "'..' path segments are not allowed.");
+    if (CONTROL.test(form)) throw fail('control characters are not allowed.');
+    if (form.includes('#')) throw fail('URI fragments are not allowed.');
+    if (form.includes('?')) throw fail('query strings are not allowed.');
+    if (form.includes(';')) throw fail("';' is not allowed.");
+    if (form.includes('\\')) throw fail('backslashes are not allowed.');
+    if (form.split('/').some(isDotLike)) throw failDots();
   }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(decoded)?.[1]?.toLowerCase();
-  const rest = scheme === undefined ? decoded : decoded.slice(scheme.length + 1);
+  return { decoded, scheme, rest: scheme === undefined ? decoded : decoded.slice(scheme.length + 1) };
+}
+
+/** The path of a scheme-less or `file:` URI (`rest` from `checkUriShape`); a `file:` host other than localhost is refused. */
+export function localPathOfUri(scheme: string | undefined, rest: string, fail: (why: string) => RunlogError): string {
+  if (scheme !== 'file' || !rest.startsWith('//')) return rest;
+  const slash = rest.indexOf('/', 2);
+  const host = rest.slice(2, slash < 0 ? undefined : slash).toLowerCase();
+  if (host !== '' && host !== 'localhost') throw fail('file URIs may not name a host.');
+  return slash < 0 ? '/' : rest.slice(slash);
+}
+
+/** `//host:port/p` → `/p` (the authority of `mlflow-artifacts://host/p` is not ours to check). */
+export function withoutAuthority(rest: string): string {
+  if (!rest.startsWith('//')) return rest;
+  const slash = rest.indexOf('/', 2);
+  return slash < 0 ? '' : rest.slice(slash);
+}
+
+export function validateArtifactLocationUri(location: string, policy: ArtifactLocationPolicy): void {
+  validateLength('artifact_location', location, LIMITS.maxArtifactLocationLength);
+  const fail = (why: string): RunlogError => invalidLocation(location, why);
+  const { scheme, rest } = checkUriShape(location, fail);
   if (scheme === undefined || scheme === 'file') {
-    let localPath = rest;
-    if (scheme === 'file' && rest.startsWith('//')) {
-      const slash = rest.indexOf('/', 2);
-      const host = rest.slice(2, slash < 0 ? undefined : slash);
-      if (host !== '' && host.toLowerCase() !== 'localhost') {
-        throw invalidLocation(location, 'file URIs may not name a host.');
-      }
-      localPath = slash < 0 ? '/' : rest.slice(slash);
-    }
+    const localPath = localPathOfUri(scheme, rest, fail);
     if (!localPath.startsWith('/')) throw invalidLocation(location, 'a local artifact location must be an absolute path.');
     const normalised = `/${localPath.split('/').filter((s) => s !== '' && s !== '.').join('/')}`;
     if (!policy.localRoots.some((root) => isInsideRoot(normalised, root))) {
@@ -172,12 +197,7 @@ export function validateArtifactLocationUri(location: string, policy: ArtifactLo
     throw invalidLocation(location, `${scheme}:/ URIs are not allowed as an artifact location.`);
   }
   if (scheme === 'mlflow-artifacts') {
-    let path = rest;
-    if (path.startsWith('//')) {
-      const slash = path.indexOf('/', 2);
-      path = slash < 0 ? '' : path.slice(slash);
-    }
-    if (safeSegments(path.replace(/^\/+/, '')) === undefined) throw invalidLocation(location, 'unsafe path.');
+    if (safeSegments(withoutAuthority(rest).replace(/^\/+/, '')) === undefined) throw invalidLocation(location, 'unsafe path.');
     return;
   }
   if ((scheme === 'http' || scheme === 'https') && !/^\/\/[^/]+/.test(rest)) {

@@ -6,7 +6,7 @@
  * half, since only it knows its roots.
  */
 import { RunlogError } from '../errors.js';
-import { decodeUntilStable } from '../safe-path.js';
+import { checkUriShape, localPathOfUri, withoutAuthority } from '../safe-path.js';
 import { parseModelUri, type ModelReference } from './model-uri.js';
 import { REGISTRY_LIMITS } from './validation.js';
 
@@ -23,9 +23,6 @@ export type ClassifiedSource =
   | { kind: 'store'; uri: string };
 
 const STORE_SCHEMES = new Set(['s3']);
-// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 function relativeReferences(source: string): RunlogError {
   return RunlogError.invalidParameter(
     `Invalid model version source: '${source}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. Please provide an absolute path.`,
@@ -43,10 +40,6 @@ export function localSourceOutsideRun(source: string): RunlogError {
   );
 }
 
-function isDotSegment(segment: string): boolean {
-  return segment !== '.' && /^[. ]+$/.test(segment);
-}
-
 /** Joins non-empty segments, so `a//b/./c` and `a/b/c` compare equal. */
 function cleanPath(path: string): string {
   return path
@@ -59,25 +52,10 @@ export function classifyModelVersionSource(source: string): ClassifiedSource {
   if (source.length > REGISTRY_LIMITS.maxSourceLength) {
     throw invalidSource(source.slice(0, 100), `A source may be at most ${REGISTRY_LIMITS.maxSourceLength} characters long.`);
   }
-  const decoded = decodeUntilStable(source);
-  if (decoded === undefined) throw invalidSource(source, 'Malformed percent-encoding.');
-  for (const form of new Set([decoded, decoded.normalize('NFKC')])) {
-    if (CONTROL.test(form)) throw invalidSource(source, 'Control characters are not allowed.');
-    if (form.includes('\\')) throw invalidSource(source, 'Backslashes are not allowed.');
-    if (/[?#;]/.test(form)) throw invalidSource(source, "Query strings, fragments and ';' are not allowed.");
-    if (form.split('/').some(isDotSegment)) throw relativeReferences(source);
-  }
   // What was validated is what gets used: the decoded form, never the raw one (GHSA-j62r-wxqq-f3gf).
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(decoded)?.[1]?.toLowerCase();
-  const rest = scheme === undefined ? decoded : decoded.slice(scheme.length + 1);
+  const { decoded, scheme, rest } = checkUriShape(source, (why) => invalidSource(source, why), () => relativeReferences(source));
   if (scheme === undefined || scheme === 'file') {
-    let local = rest;
-    if (scheme === 'file' && local.startsWith('//')) {
-      const slash = local.indexOf('/', 2);
-      const host = local.slice(2, slash < 0 ? undefined : slash).toLowerCase();
-      if (host !== '' && host !== 'localhost') throw invalidSource(source, 'file URIs may not name a host.');
-      local = slash < 0 ? '/' : local.slice(slash);
-    }
+    const local = localPathOfUri(scheme, rest, (why) => invalidSource(source, why));
     if (!local.startsWith('/') || local.startsWith('//')) throw localSourceOutsideRun(source);
     return { kind: 'local', path: `/${cleanPath(local)}` };
   }
@@ -90,14 +68,8 @@ export function classifyModelVersionSource(source: string): ClassifiedSource {
     }
     case 'models':
       return { kind: 'models', ref: parseModelUri(decoded).ref };
-    case 'mlflow-artifacts': {
-      let path = rest;
-      if (path.startsWith('//')) {
-        const slash = path.indexOf('/', 2);
-        path = slash < 0 ? '' : path.slice(slash);
-      }
-      return { kind: 'proxied', path: cleanPath(path) };
-    }
+    case 'mlflow-artifacts':
+      return { kind: 'proxied', path: cleanPath(withoutAuthority(rest)) };
     default:
       if (STORE_SCHEMES.has(scheme) && /^\/\/[^/]+/.test(rest)) {
         return { kind: 'store', uri: `${scheme}://${cleanPath(rest.slice(2))}` };

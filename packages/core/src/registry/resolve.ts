@@ -31,10 +31,15 @@ export interface ResolvedModelUri {
   artifactUri: string;
 }
 
+/** `<uri>/<path>` with exactly one slash between them; `uri` itself for an empty path. */
+export function joinUriPath(uri: string, path: string): string {
+  return path === '' ? uri : `${uri.replace(/\/+$/, '')}/${path}`;
+}
+
 /** `models:/name/3`, `models:/name@champion`, `models:/name/Production`, `models:/name/latest` (+ `/sub/path`). */
 export async function resolveModelUri(registry: RegistryStore, uri: string): Promise<ResolvedModelUri> {
   const { ref, subPath } = parseModelUri(uri, true);
   const version = await resolveModelReference(registry, ref);
   const root = await registry.getModelVersionDownloadUri(version.name, version.version);
-  return { version, artifactUri: subPath === '' ? root : `${root.replace(/\/+$/, '')}/${subPath}` };
+  return { version, artifactUri: joinUriPath(root, subPath) };
 }

@@ -40,6 +40,13 @@ function rootKey(uri: string): string | undefined {
   return undefined;
 }
 
+/** Whether a local path, `file:` or `s3:` URI lies at or below another (no I/O; other schemes never do). */
+export function isLocationInside(candidate: string, root: string): boolean {
+  const c = rootKey(candidate);
+  const r = rootKey(root);
+  return c !== undefined && r !== undefined && (c === r || c.startsWith(`${r}/`));
+}
+
 function notServed(uri: string, why: string): RunlogError {
   return RunlogError.invalidParameter(`Artifact root '${uri}' is not served by this server: ${why}`);
 }

@@ -62,8 +62,7 @@ export function registryHandlers(deps: { registry: RegistryStore; tracking: Trac
     },
     getModelVersionByAlias: async (r) => ({ model_version: await registry.getModelVersionByAlias(r.name, r.alias) }),
     createModelVersion: async (r) => {
-      // The parent must exist before the source is looked at, so a missing model is 404 whatever the source.
-      await registry.getRegisteredModel(r.name);
+      // The source is checked first, as MLflow's handler does; the store then answers 404 for a missing model.
       const resolved = await resolveModelVersionSource(r.source, r.run_id, deps);
       return {
         model_version: await registry.createModelVersion({

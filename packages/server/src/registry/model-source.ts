@@ -7,37 +7,19 @@
 import {
   classifyModelVersionSource,
   invalidSource,
+  joinUriPath,
   localSourceOutsideRun,
   resolveModelReference,
   type RegistryStore,
   type TrackingStore,
 } from '@runlog/core';
-import type { ArtifactRoots } from '../artifacts/artifact-roots.js';
-import { localPathOf, uriScheme } from '../artifacts/open-artifact-repo.js';
+import { isLocationInside, type ArtifactRoots } from '../artifacts/artifact-roots.js';
 
 export interface ResolvedSource {
   /** The validated source, as stored and returned. */
   source: string;
   /** Where the artifacts are, when that is not `source` itself. */
   storageLocation?: string;
-}
-
-function joinUri(root: string, path: string): string {
-  return path === '' ? root : `${root.replace(/\/+$/, '')}/${path}`;
-}
-
-/** A comparable form of a local or s3 location: absolute path or `s3://bucket/key`, no trailing slash. */
-function locationKey(uri: string): string | undefined {
-  const local = localPathOf(uri);
-  if (local !== undefined) return local.replace(/\/+$/, '') || '/';
-  if (uriScheme(uri) === 's3') return uri.replace(/\/+$/, '');
-  return undefined;
-}
-
-function isInside(candidate: string, root: string): boolean {
-  const c = locationKey(candidate);
-  const r = locationKey(root);
-  return c !== undefined && r !== undefined && (c === r || c.startsWith(r === '/' ? '/' : `${r}/`));
 }
 
 export async function resolveModelVersionSource(
@@ -49,7 +31,7 @@ export async function resolveModelVersionSource(
   switch (classified.kind) {
     case 'runs': {
       const run = await deps.tracking.getRun(classified.runId);
-      return { source, storageLocation: joinUri(run.info.artifact_uri, classified.path) };
+      return { source, storageLocation: joinUriPath(run.info.artifact_uri, classified.path) };
     }
     case 'models': {
       const target = await resolveModelReference(deps.registry, classified.ref);
@@ -63,7 +45,7 @@ export async function resolveModelVersionSource(
       const location = classified.kind === 'local' ? classified.path : classified.uri;
       if (runId) {
         const run = await deps.tracking.getRun(runId);
-        if (isInside(location, run.info.artifact_uri)) return { source: location };
+        if (isLocationInside(location, run.info.artifact_uri)) return { source: location };
       }
       if (deps.roots.contains(location)) return { source: location };
       if (classified.kind === 'local') throw localSourceOutsideRun(source);
