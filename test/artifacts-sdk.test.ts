@@ -23,6 +23,7 @@ import {
   type ArtifactProgress,
 } from '@runlog/client';
 import { createTempApp, type TempApp } from '../packages/server/src/testing/temp-stores.js';
+import { rejection } from './helpers/rejection.js';
 
 function tempDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `runlog-sdk-${label}-`));
@@ -69,15 +70,6 @@ function expectCompleteProgress(events: readonly ArtifactProgress[], files: numb
     expect(events[i]!.filesDone).toBeGreaterThanOrEqual(events[i - 1]!.filesDone);
     expect(events[i]!.bytesDone).toBeLessThanOrEqual(events[i]!.bytesTotal);
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RunlogError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(RunlogError);
-  return err as RunlogError;
 }
 
 describe('artifact SDK against a listening server', () => {

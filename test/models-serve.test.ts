@@ -6,46 +6,20 @@
  * - an ONNX model folder in MLflow's onnx flavor layout (MLmodel as Python writes it, model.onnx built by the
  *   test) served from its path with correct predictions.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunlogClient } from '@runlog/client';
-import { RUNLOG_CLI, startSpawnedServer, type SpawnedServer } from '../packages/server/src/testing/spawned-server.js';
+import { RUNLOG_CLI, spawnListening, startSpawnedServer, type ListeningChild, type SpawnedServer } from '../packages/server/src/testing/spawned-server.js';
 import { linearRegressionOnnx } from './helpers/onnx-builder.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
-interface Serving {
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function serve(modelUri: string, trackingUri?: string, extra: readonly string[] = []): Promise<Serving> {
+function serve(modelUri: string, trackingUri?: string, extra: readonly string[] = []): Promise<ListeningChild> {
   const args = [RUNLOG_CLI, 'models', 'serve', '-m', modelUri, '-p', '0', '-h', '127.0.0.1', ...(trackingUri ? ['--tracking-uri', trackingUri] : []), ...extra];
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output.push(chunk.toString('utf8'));
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output.join(''));
-      if (m?.[1]) resolve(m[1]);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`models serve exited (${code}):\n${output.join('')}`)));
-  });
-  return {
-    url,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return spawnListening(args, 'models serve');
 }
 
 async function post(url: string, body: string, contentType = 'application/json'): Promise<{ status: number; type: string; body: string }> {
@@ -62,7 +36,7 @@ async function predictions(url: string, body: unknown): Promise<unknown> {
 
 describe('runlog models serve', () => {
   let tracking: SpawnedServer;
-  let served: Serving;
+  let served: ListeningChild;
 
   beforeAll(async () => {
     tracking = await startSpawnedServer();
@@ -137,7 +111,7 @@ describe('runlog models serve', () => {
   });
 
   it('exits with a clear message when the model cannot be loaded', async () => {
-    await expect(serve('models:/no-such-model@prod', tracking.url)).rejects.toThrow(/exited \(1\)[\s\S]*runlog: .*no-such-model/);
+    await expect(serve('models:/no-such-model@prod', tracking.url)).rejects.toThrow(/exited before listening \(1\)[\s\S]*runlog: .*no-such-model/);
     await expect(serve('models:/served-linear@prod', tracking.url, ['--env-manager', 'conda'])).rejects.toThrow(/env-manager conda is not supported/);
   });
 
@@ -181,7 +155,7 @@ utc_time_created: '2026-11-28 06:41:21.935029'
 `;
 
 describe('runlog models serve with an ONNX model in MLflow layout', () => {
-  let served: Serving;
+  let served: ListeningChild;
   let dir: string;
 
   beforeAll(async () => {

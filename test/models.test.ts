@@ -10,9 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunlogError } from '@runlog/core';
 import { RunlogClient, parseMLmodel, saveModel, loadModelFromDir } from '@runlog/client';
 import { linearRegressionOnnx } from './helpers/onnx-builder.js';
+import { rejection } from './helpers/rejection.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const LINEAR = { flavor: 'js_function' as const, module: path.join(FIXTURES, 'linear-model.mjs'), state: { weights: [2, -1], bias: 0.5 } };
@@ -28,15 +28,6 @@ afterAll(async () => {
   await client.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-async function rejection(promise: Promise<unknown>): Promise<RunlogError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(RunlogError);
-  return err as RunlogError;
-}
 
 describe('logModel / loadModel (js_function)', () => {
   it('writes MLflow layout and metadata, infers the signature from the example, and records the model on the run', async () => {

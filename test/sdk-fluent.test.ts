@@ -14,21 +14,13 @@ import { RunlogError } from '@runlog/core';
 import * as runlog from '@runlog/client';
 import { RunlogClient } from '@runlog/client';
 import { startSpawnedServer, type SpawnedServer } from '../packages/server/src/testing/spawned-server.js';
+import { rejection } from './helpers/rejection.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLIENT_DIST = path.join(ROOT, 'packages/client/dist/index.js');
 
 function tags(run: { data: { tags?: { key: string; value: string }[] } }): Record<string, string> {
   return Object.fromEntries((run.data.tags ?? []).map((t) => [t.key, t.value]));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RunlogError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(RunlogError);
-  return err as RunlogError;
 }
 
 interface Mode {
