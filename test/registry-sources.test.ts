@@ -60,7 +60,6 @@ describe('model-version sources on a server that proxies artifacts', () => {
     ['file:///etc/ with the run id', 'file:///etc/', { run_id: '{run}' }],
     ['file://./etc (CVE-2023-2780)', 'file://./etc'],
     ['file://host/../../ (CVE-2023-2356)', 'file://localhost/../../../../etc/'],
-    ['file URI naming a remote host', 'file://evil.example/etc'],
     ['absolute local path', '/etc/passwd'],
     ['absolute local path with the run id', '/etc/passwd', { run_id: '{run}' }],
     ['relative local path', '../../etc'],
@@ -89,7 +88,6 @@ describe('model-version sources on a server that proxies artifacts', () => {
     ['mlflow-artifacts with a backslash', 'mlflow-artifacts:/0/..\\..\\etc'],
     ['Windows drive path', 'C:\\Windows\\System32'],
     ['runs:/ with ..', 'runs:/{run}/../../../etc'],
-    ['runs:/ of a missing run', 'runs:/0123456789abcdef0123456789abcdef/model'],
     ['runs:/ without a run id', 'runs:/'],
     ['models:/ of a missing model (CVE-2023-6018 chain)', 'models:/ghost/1'],
     ['models:/ of a missing version', 'models:/m/99'],
@@ -113,6 +111,28 @@ describe('model-version sources on a server that proxies artifacts', () => {
       expect(await versionCount(temp, 'm')).toBe(before);
     });
   }
+
+  it('answers a file URI naming another host with MLflow\'s 500 (its own suite asserts it) and stores nothing', async () => {
+    const before = await versionCount(temp, 'm');
+    const res = await post(temp, 'model-versions/create', { name: 'm', source: 'file://evil.example/etc', run_id: run.runId });
+    expect(res.status).toBe(500);
+    expect(res.body.error_code).toBe('INTERNAL_ERROR');
+    expect(String(res.body.message)).toContain('is not a valid remote uri');
+    expect(await versionCount(temp, 'm')).toBe(before);
+  });
+
+  it('keeps a runs:/ source of an unknown run as given (MLflow does not look it up) and serves nothing from it', async () => {
+    const source = 'runs:/0123456789abcdef0123456789abcdef/model';
+    const res = await post(temp, 'model-versions/create', { name: 'm', source });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const version = (res.body.model_version as { version: string }).version;
+    expect((res.body.model_version as { source: string }).source).toBe(source);
+    const file = await temp.app.inject({ method: 'GET', url: `/model-versions/get-artifact?name=m&version=${version}&path=MLmodel` });
+    expect(file.statusCode, file.body).toBeGreaterThanOrEqual(400);
+    expect(file.statusCode, file.body).toBeLessThan(500);
+    const deleted = await temp.app.inject({ method: 'DELETE', url: `${API}/model-versions/delete`, headers: JSON_HEADERS, payload: JSON.stringify({ name: 'm', version }) });
+    expect(deleted.statusCode, deleted.body).toBe(200);
+  });
 
   const accepted: readonly [string, string, (run: { runId: string; artifactUri: string }) => string][] = [
     ['runs:/ resolves through the run', 'runs:/{run}/model', (r) => `${r.artifactUri}/model`],
@@ -175,15 +195,19 @@ describe('model-version sources on a server whose runs keep artifacts in a local
     expect((await get(temp, 'model-versions/get-download-uri?name=local&version=1')).body.artifact_uri).toBe(source);
   });
 
-  it("accepts a file: URI inside the run's artifact root, stored as a path", async () => {
-    const res = await post(temp, 'model-versions/create', { name: 'local', source: `file://${run.artifactUri}/model`, run_id: run.runId });
+  it("accepts a file: URI inside the run's artifact root, stored as given, served from the resolved path", async () => {
+    const res = await post(temp, 'model-versions/create', { name: 'local', source: `file://${run.artifactUri}/model/sub/..`, run_id: run.runId });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect((res.body.model_version as { source: string }).source).toBe(`${run.artifactUri}/model`);
+    const mv = res.body.model_version as { source: string; version: string };
+    expect(mv.source).toBe(`file://${run.artifactUri}/model/sub/..`);
+    const uri = await get(temp, `model-versions/get-download-uri?name=local&version=${mv.version}`);
+    expect(uri.body.artifact_uri).toBe(`${run.artifactUri}/model`);
   });
 
-  it("accepts a path inside the server's artifact root even without a run id", async () => {
+  it('refuses a local path without a run id, even inside the artifact root (as MLflow)', async () => {
     const res = await post(temp, 'model-versions/create', { name: 'local', source: `${root}/0/some-run/artifacts/model` });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(String(res.body.message)).toContain('To use a local path as a model version source');
   });
 
   const refused: readonly [string, (r: { runId: string; artifactUri: string }) => string][] = [

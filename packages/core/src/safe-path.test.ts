@@ -231,6 +231,16 @@ describe('validateArtifactLocationUri', () => {
     });
   }
 
+  it('resolves a relative location against the base MLflow uses (the working directory), never above it', () => {
+    const withBase = { ...policy, relativeBase: '/srv/work/' };
+    expect(validateArtifactLocationUri('my_location', withBase)).toBe('/srv/work/my_location');
+    expect(validateArtifactLocationUri('./a//b/', withBase)).toBe('/srv/work/a/b');
+    expect(refusal(() => validateArtifactLocationUri('../etc', withBase))?.message).toContain('..');
+    expect(refusal(() => validateArtifactLocationUri('a/%2e%2e/%2e%2e/etc', withBase))?.message).toContain('..');
+    expect(refusal(() => validateArtifactLocationUri('file:relative', withBase))?.message).toContain('absolute path');
+    expect(validateArtifactLocationUri('s3://bucket/x', withBase)).toBe('s3://bucket/x');
+  });
+
   it('refuses every local location when the server keeps no local root', () => {
     expect(refusal(() => validateArtifactLocationUri('/srv/runlog/artifacts/7', { localRoots: [] }))?.message).toContain(
       'inside the server',

@@ -58,6 +58,11 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const URI_DELIMITERS = /[#?;]/;
 const DRIVE = /^[A-Za-z]:/;
 
+/** `..`, or `..` followed by dots and spaces that Windows strips (`.. `, `.. .`); not `...` or `....`. */
+export function isParentSegment(segment: string): boolean {
+  return /^\.\.[. ]*$/.test(segment) && !/^\.{3,}$/.test(segment);
+}
+
 /** A segment Windows reduces to nothing or to dots (`..`, `...`, `.. `, `. `, ` `), except `.` itself. */
 function isDotLike(segment: string): boolean {
   return segment !== '.' && /^[. ]+$/.test(segment);
@@ -111,6 +116,11 @@ export interface ArtifactLocationPolicy {
    * a local default artifact root). A local artifact location must be one of them or lie below one.
    */
   localRoots: readonly string[];
+  /**
+   * The absolute folder a schemeless relative location resolves against (MLflow resolves it against the
+   * server's working directory). Without one, relative locations are refused.
+   */
+  relativeBase?: string | undefined;
 }
 
 function invalidLocation(location: string, why: string): RunlogError {
@@ -148,7 +158,12 @@ export interface CheckedUri {
  * characters, `#`, `?`, `;`, backslashes and `..`-like segments. `fail(why)` builds the caller's error;
  * `failDots` (default: `fail`) the one for `..` segments.
  */
-export function checkUriShape(raw: string, fail: (why: string) => RunlogError, failDots: () => RunlogError = () => fail("'..' path segments are not allowed.")): CheckedUri {
+export function checkUriShape(
+  raw: string,
+  fail: (why: string) => RunlogError,
+  failDots: () => RunlogError = () => fail("'..' path segments are not allowed."),
+  isTraversal: (segment: string) => boolean = isDotLike,
+): CheckedUri {
   const decoded = decodeUntilStable(raw);
   if (decoded === undefined) throw fail('malformed percent-encoding.');
   for (const form of new Set([decoded, decoded.normalize('NFKC')])) {
@@ -157,7 +172,7 @@ export function checkUriShape(raw: string, fail: (why: string) => RunlogError, f
     if (form.includes('?')) throw fail('query strings are not allowed.');
     if (form.includes(';')) throw fail("';' is not allowed.");
     if (form.includes('\\')) throw fail('backslashes are not allowed.');
-    if (form.split('/').some(isDotLike)) throw failDots();
+    if (form.split('/').some(isTraversal)) throw failDots();
   }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(decoded)?.[1]?.toLowerCase();
   return { decoded, scheme, rest: scheme === undefined ? decoded : decoded.slice(scheme.length + 1) };
@@ -179,18 +194,25 @@ export function withoutAuthority(rest: string): string {
   return slash < 0 ? '' : rest.slice(slash);
 }
 
-export function validateArtifactLocationUri(location: string, policy: ArtifactLocationPolicy): void {
+export function validateArtifactLocationUri(location: string, policy: ArtifactLocationPolicy): string {
   validateLength('artifact_location', location, LIMITS.maxArtifactLocationLength);
   const fail = (why: string): RunlogError => invalidLocation(location, why);
   const { scheme, rest } = checkUriShape(location, fail);
   if (scheme === undefined || scheme === 'file') {
     const localPath = localPathOfUri(scheme, rest, fail);
-    if (!localPath.startsWith('/')) throw invalidLocation(location, 'a local artifact location must be an absolute path.');
-    const normalised = `/${localPath.split('/').filter((s) => s !== '' && s !== '.').join('/')}`;
+    const segments = localPath.split('/').filter((s) => s !== '' && s !== '.');
+    if (!localPath.startsWith('/')) {
+      // `..` segments were refused above, so the resolved path stays below the base.
+      if (scheme === undefined && policy.relativeBase !== undefined) {
+        return [policy.relativeBase.replace(/\/+$/, ''), ...segments].join('/');
+      }
+      throw invalidLocation(location, 'a local artifact location must be an absolute path.');
+    }
+    const normalised = `/${segments.join('/')}`;
     if (!policy.localRoots.some((root) => isInsideRoot(normalised, root))) {
       throw invalidLocation(location, "a local artifact location must be inside the server's artifact root.");
     }
-    return;
+    return location;
   }
   if (scheme.length === 1) throw invalidLocation(location, 'Windows drive paths are not allowed.');
   if (scheme === 'runs' || scheme === 'models') {
@@ -198,9 +220,10 @@ export function validateArtifactLocationUri(location: string, policy: ArtifactLo
   }
   if (scheme === 'mlflow-artifacts') {
     if (safeSegments(withoutAuthority(rest).replace(/^\/+/, '')) === undefined) throw invalidLocation(location, 'unsafe path.');
-    return;
+    return location;
   }
   if ((scheme === 'http' || scheme === 'https') && !/^\/\/[^/]+/.test(rest)) {
     throw invalidLocation(location, 'an http(s) artifact location needs a host.');
   }
+  return location;
 }

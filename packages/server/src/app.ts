@@ -6,11 +6,13 @@ import { createArtifactRoots } from './artifacts/artifact-roots.js';
 import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
 import { registerArtifactRoutes, registerUnavailableEndpoints } from './http/artifact-routes.js';
 import { installErrorHandling } from './http/errors.js';
-import { parseLenientJson } from './http/request-input.js';
+import { parseJsonBody } from './http/request-input.js';
 import { registerEndpoints } from './http/register-endpoints.js';
 import { trackingHandlers } from './http/tracking-handlers.js';
 import { registryHandlers } from './http/registry-handlers.js';
 import { registerMiscRoutes } from './http/misc-routes.js';
+import { createPromptlabRun } from './http/promptlab.js';
+import { gatewayProxy } from './http/gateway-proxy.js';
 
 export interface AppStores {
   tracking: TrackingStore;
@@ -35,15 +37,18 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
     logger: logger ? { level: 'info' } : false,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    // `//model-versions/get-artifact` is that route in MLflow (its suite calls it so). Only leading slashes are
+    // folded: inside a path a doubled slash is data (an absolute artifact path) and must reach the path checks.
+    rewriteUrl: (req) => (req.url ?? '/').replace(/^\/{2,}/, '/'),
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, parseLenientJson(body as string));
+    done(null, parseJsonBody(body as string));
   });
   // Any other type is parsed as JSON too; routes that require application/json check the header themselves.
   // (Artifact uploads register their own raw-body context: see http/artifact-routes.ts.)
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, parseLenientJson(body as string));
+    done(null, parseJsonBody(body as string));
   });
   installErrorHandling(app);
   registerMiscRoutes(app, config);
@@ -54,15 +59,21 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
     registerUnavailableEndpoints(app, registry, config.staticPrefix);
   } else {
     const handlers = trackingHandlers(stores.tracking);
-    // artifact_location is attacker-chosen and later resolved against storage: checked against this server's roots.
+    // Handlers that need the artifact roots. artifact_location is attacker-chosen and later resolved against storage: checked against this server's roots.
     const checked: typeof handlers = {
       ...handlers,
       createExperiment: async (request) => {
-        if (request.artifact_location) {
-          validateArtifactLocationUri(request.artifact_location, { localRoots: roots.localRoots });
-        }
-        return handlers.createExperiment(request);
+        if (!request.artifact_location) return handlers.createExperiment(request);
+        const policy = { localRoots: roots.localRoots, relativeBase: process.cwd() };
+        return handlers.createExperiment({
+          ...request,
+          artifact_location: validateArtifactLocationUri(request.artifact_location, policy),
+        });
       },
+      createPromptlabRun: (request) => createPromptlabRun(request, { tracking: stores.tracking, roots }),
+      // The UI lists endpoints with a GET and invokes one with a POST carrying json_data.
+      gatewayProxy: (request) =>
+        gatewayProxy(request, request.json_data === undefined ? 'GET' : 'POST', config.deploymentsTarget),
     };
     registerEndpoints(app, tracking, checked, config.staticPrefix);
     if (stores.registry) {

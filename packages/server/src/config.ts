@@ -18,6 +18,8 @@ export interface ServerConfig {
   /** Connections per server process to PostgreSQL (SQLite uses one writer and one reader). */
   readonly dbPoolSize: number;
   readonly dataDir: string;
+  /** MLflow's AI-gateway / deployments server the UI's `gateway-proxy` forwards to (MLFLOW_DEPLOYMENTS_TARGET). */
+  readonly deploymentsTarget?: string | undefined;
 }
 
 export interface ServerFlags {
@@ -81,5 +83,6 @@ export function buildServerConfig(
     staticPrefix: normaliseStaticPrefix(flags.staticPrefix ?? env.MLFLOW_STATIC_PREFIX),
     dbPoolSize: toInt(flags.dbPoolSize ?? env.RUNLOG_DB_POOL_SIZE, 'db-pool-size', 10, 1, 1000),
     dataDir,
+    deploymentsTarget: env.MLFLOW_DEPLOYMENTS_TARGET || undefined,
   });
 }

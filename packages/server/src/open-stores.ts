@@ -1,4 +1,5 @@
 /** Backend-store URI → store implementation. The only file that knows the concrete stores. */
+import { createRestRegistryStore, createRestTrackingStore, nodeHttpTransport, trackingAuthHeaders, trackingCredentialsFromEnv } from '@runlog/client';
 import type { ServerConfig } from './config.js';
 import type { AppStores } from './app.js';
 import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
@@ -14,6 +15,11 @@ export async function openStores(
     config.serveArtifacts && config.artifactsDestination !== undefined
       ? await openArtifactRepo(config.artifactsDestination)
       : undefined;
+  if (/^https?:\/\//i.test(config.backendStoreUri)) {
+    // Another tracking server as the backend store (as MLflow allows): its REST API through the SDK's stores.
+    const transport = nodeHttpTransport(config.backendStoreUri, { headers: trackingAuthHeaders(trackingCredentialsFromEnv(process.env)) });
+    return { tracking: createRestTrackingStore(transport), registry: createRestRegistryStore(transport), artifacts };
+  }
   const tracking = await createSqlTrackingStore({
     uri: config.backendStoreUri,
     defaultArtifactRoot: config.defaultArtifactRoot,

@@ -208,7 +208,7 @@ export const tracking = {
     name: 'logInputs',
     methods: ['POST'],
     path: '/mlflow/runs/log-inputs',
-    request: z.object({ run_id: requiredString, datasets: z.array(datasetInput).optional().default([]) }),
+    request: z.object({ run_id: requiredString, datasets: z.array(datasetInput) }),
   }),
   getMetricHistory: endpoint<{ metrics?: Metric[]; next_page_token?: string }>()({
     name: 'getMetricHistory',
@@ -240,14 +240,34 @@ export const tracking = {
     path: '/mlflow/metrics/get-history-bulk',
     listFields: ['run_id'],
     ajaxOnly: true,
-    request: z.object({ run_id: stringList, metric_key: requiredString, max_results: optionalInt64 }),
+    // The run ids and key are checked by the handler, with MLflow's own messages for this endpoint.
+    request: z.object({
+      run_id: stringList.optional().default([]),
+      metric_key: z.string().optional(),
+      max_results: optionalInt64,
+    }),
   }),
   searchDatasets: endpoint<{ dataset_summaries?: DatasetSummary[] }>()({
     name: 'searchDatasets',
     methods: ['POST'],
     path: '/mlflow/experiments/search-datasets',
     ajaxOnly: true,
-    request: z.object({ experiment_ids: stringList }),
+    request: z.object({ experiment_ids: stringList.optional().default([]) }),
+  }),
+  createPromptlabRun: endpoint<{ run: Run }>()({
+    name: 'createPromptlabRun',
+    methods: ['POST'],
+    path: '/mlflow/runs/create-promptlab-run',
+    ajaxOnly: true,
+    // Checked field by field by the handler, in MLflow's order and with its messages.
+    request: z.record(z.string(), z.unknown()),
+  }),
+  gatewayProxy: endpoint<Record<string, unknown>>()({
+    name: 'gatewayProxy',
+    methods: ['GET', 'POST'],
+    path: '/mlflow/gateway-proxy',
+    ajaxOnly: true,
+    request: z.object({ gateway_path: z.unknown().optional(), json_data: z.unknown().optional() }),
   }),
 } as const;
 

@@ -6,7 +6,7 @@
  * half, since only it knows its roots.
  */
 import { RunlogError } from '../errors.js';
-import { checkUriShape, localPathOfUri, withoutAuthority } from '../safe-path.js';
+import { checkUriShape, isParentSegment, localPathOfUri, withoutAuthority } from '../safe-path.js';
 import { parseModelUri, type ModelReference } from './model-uri.js';
 import { REGISTRY_LIMITS } from './validation.js';
 
@@ -48,17 +48,46 @@ function cleanPath(path: string): string {
     .join('/');
 }
 
+/** MLflow answers a `file:` URI naming another host with a server error; its own suite asserts the 500. */
+function remoteFileUri(source: string): RunlogError {
+  return new RunlogError(
+    'INTERNAL_ERROR',
+    `${source} is not a valid remote uri. For remote access on windows, please consider using a different scheme such as SMB (e.g. smb://<hostname>/<path>).`,
+  );
+}
+
+/** `/a/b/../c/.` → `/a/c`: a local source is resolved as MLflow resolves it, then confined by the server. */
+function resolveLocalPath(path: string): string {
+  const out: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') out.pop();
+    else out.push(segment);
+  }
+  return `/${out.join('/')}`;
+}
+
 export function classifyModelVersionSource(source: string): ClassifiedSource {
   if (source.length > REGISTRY_LIMITS.maxSourceLength) {
     throw invalidSource(source.slice(0, 100), `A source may be at most ${REGISTRY_LIMITS.maxSourceLength} characters long.`);
   }
-  // What was validated is what gets used: the decoded form, never the raw one (GHSA-j62r-wxqq-f3gf).
-  const { decoded, scheme, rest } = checkUriShape(source, (why) => invalidSource(source, why), () => relativeReferences(source));
-  if (scheme === undefined || scheme === 'file') {
-    const local = localPathOfUri(scheme, rest, (why) => invalidSource(source, why));
-    if (!local.startsWith('/') || local.startsWith('//')) throw localSourceOutsideRun(source);
-    return { kind: 'local', path: `/${cleanPath(local)}` };
+  const local = /^(?:file:|[^:/]*(?:\/|$))/i.test(source);
+  if (local) {
+    // A local path may hold `..` (MLflow resolves it); what it resolves to must lie in the run's artifact
+    // directory, which the server checks. Every other unsafe shape is refused as for remote sources.
+    const { scheme, rest } = checkUriShape(source, (why) => invalidSource(source, why), () => relativeReferences(source), () => false);
+    if (scheme === undefined || scheme === 'file') {
+      const host = scheme === 'file' && rest.startsWith('//') ? (rest.slice(2).split('/')[0] ?? '').toLowerCase() : '';
+      if (host !== '' && host !== '.' && !host.startsWith('localhost') && !host.startsWith('127.0.0.1')) throw remoteFileUri(source);
+      const path = localPathOfUri(scheme, rest, (why) => invalidSource(source, why));
+      if (!path.startsWith('/') || path.startsWith('//')) throw localSourceOutsideRun(source);
+      return { kind: 'local', path: resolveLocalPath(path) };
+    }
   }
+  // What was validated is what gets used: the decoded form, never the raw one (GHSA-j62r-wxqq-f3gf). Any unsafe
+  // shape gets MLflow's message for relative references.
+  const { decoded, scheme, rest } = checkUriShape(source, () => relativeReferences(source), () => relativeReferences(source), isParentSegment);
+  if (scheme === undefined || scheme === 'file') throw localSourceOutsideRun(source);
   if (scheme.length === 1) throw invalidSource(source, 'Windows drive paths are not allowed.');
   switch (scheme) {
     case 'runs': {

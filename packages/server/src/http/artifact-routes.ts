@@ -29,7 +29,7 @@ import {
 } from '@runlog/core';
 import type { ArtifactRoots } from '../artifacts/artifact-roots.js';
 import { AJAX_PREFIX, API_PREFIX } from './register-endpoints.js';
-import { requestInput } from './request-input.js';
+import { parseEndpointRequest } from './request-input.js';
 
 export interface ArtifactRouteOptions {
   tracking: TrackingStore;
@@ -220,7 +220,7 @@ export function registerArtifactRoutes(app: FastifyInstance, options: ArtifactRo
 
   const listProxied: Handler = async (request, reply) => {
     const endpoint = artifactEndpoints.listProxiedArtifacts;
-    const input = parseRequest(endpoint.request, await requestInput(request, endpoint));
+    const input = await parseEndpointRequest(request, endpoint);
     const path = input.path === undefined ? '' : safeArtifactPath(input.path);
     const repo = await roots.destination();
     const files = (await repo.list(path)).map((f) => ({ ...f, path: artifactBasename(f.path) }));
@@ -230,7 +230,7 @@ export function registerArtifactRoutes(app: FastifyInstance, options: ArtifactRo
   const mpuCreate: Handler = async (request, reply) => {
     const directory = safeArtifactPath(urlPath(request));
     const endpoint = artifactEndpoints.createMultipartUpload;
-    const input = parseRequest(endpoint.request, await requestInput(request, endpoint));
+    const input = await parseEndpointRequest(request, endpoint);
     const path = joinArtifactPath(directory, multipartFileName(input.path));
     const { multipart } = await roots.destination();
     if (!multipart) throw new RunlogError('NOT_IMPLEMENTED', MULTIPART_UNSUPPORTED);
@@ -240,7 +240,7 @@ export function registerArtifactRoutes(app: FastifyInstance, options: ArtifactRo
   const mpuComplete: Handler = async (request, reply) => {
     const directory = safeArtifactPath(urlPath(request));
     const endpoint = artifactEndpoints.completeMultipartUpload;
-    const input = parseRequest(endpoint.request, await requestInput(request, endpoint));
+    const input = await parseEndpointRequest(request, endpoint);
     const path = joinArtifactPath(directory, multipartFileName(input.path));
     const { multipart } = await roots.destination();
     if (!multipart) throw new RunlogError('NOT_IMPLEMENTED', MULTIPART_UNSUPPORTED);
@@ -252,7 +252,7 @@ export function registerArtifactRoutes(app: FastifyInstance, options: ArtifactRo
   const mpuAbort: Handler = async (request, reply) => {
     const directory = safeArtifactPath(urlPath(request));
     const endpoint = artifactEndpoints.abortMultipartUpload;
-    const input = parseRequest(endpoint.request, await requestInput(request, endpoint));
+    const input = await parseEndpointRequest(request, endpoint);
     const path = joinArtifactPath(directory, multipartFileName(input.path));
     const { multipart } = await roots.destination();
     if (!multipart) throw new RunlogError('NOT_IMPLEMENTED', MULTIPART_UNSUPPORTED);
@@ -264,7 +264,7 @@ export function registerArtifactRoutes(app: FastifyInstance, options: ArtifactRo
 
   const listRunArtifacts: Handler = async (request, reply) => {
     const endpoint = artifactEndpoints.listArtifacts;
-    const input = parseRequest(endpoint.request, await requestInput(request, endpoint));
+    const input = await parseEndpointRequest(request, endpoint);
     const path = input.path === undefined ? '' : safeArtifactPath(input.path);
     const run = await tracking.getRun(input.run_id);
     const { repo, prefix } = await roots.forRunRoot(run.info.artifact_uri);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RawJson, parseRequest, stringifyWire, type Endpoint } from '@runlog/core';
-import { requestInput } from './request-input.js';
+import { RawJson, stringifyWire, type Endpoint } from '@runlog/core';
+import { parseEndpointRequest } from './request-input.js';
 
 export const API_PREFIX = '/api/2.0';
 export const AJAX_PREFIX = '/ajax-api/2.0';
@@ -22,7 +22,7 @@ export function registerEndpoints(
     if (!handler) throw new Error(`No handler for endpoint ${name}`);
     const prefixes = endpoint.ajaxOnly ? [staticPrefix + AJAX_PREFIX] : [API_PREFIX, staticPrefix + AJAX_PREFIX];
     const route = async (request: FastifyRequest, reply: FastifyReply) => {
-      const parsed = parseRequest(endpoint.request, await requestInput(request, endpoint));
+      const parsed = await parseEndpointRequest(request, endpoint);
       const body = await handler(parsed);
       return reply.type('application/json').send(body instanceof RawJson ? body.text : stringifyWire(body));
     };

@@ -4,7 +4,18 @@
  * when there is no query), everything else from a leniently parsed JSON body.
  */
 import type { FastifyRequest } from 'fastify';
-import { RunlogError, type Endpoint } from '@runlog/core';
+import { RunlogError, parseRequest, type Endpoint } from '@runlog/core';
+import type { z } from 'zod';
+
+/** Parsed JSON body → its text, kept so a validation error can echo a number as the caller wrote it (`9.0`). */
+const rawBodies = new WeakMap<object, string>();
+
+/** The content-type parser's work: lenient JSON, remembering the text behind an object body. */
+export function parseJsonBody(text: string): unknown {
+  const value = parseLenientJson(text);
+  if (value !== null && typeof value === 'object') rawBodies.set(value, text);
+  return value;
+}
 
 /** MLflow treats unparseable JSON as `{}` and decodes a JSON string holding JSON a second time. */
 export function parseLenientJson(text: string): unknown {
@@ -68,4 +79,14 @@ export async function requestInput(request: FastifyRequest, endpoint: Endpoint):
   }
   if (request.method === 'POST' || request.method === 'PUT') checkJsonContentType(request);
   return body !== null && typeof body === 'object' && !Buffer.isBuffer(body) ? body : {};
+}
+
+/** `requestInput` parsed with the endpoint's schema (or `schema`), MLflow's messages on failure. */
+export async function parseEndpointRequest<S extends z.ZodType>(
+  request: FastifyRequest,
+  endpoint: Endpoint<S>,
+): Promise<z.output<S>> {
+  const input = await requestInput(request, endpoint);
+  const raw = input !== null && typeof input === 'object' ? rawBodies.get(input) : undefined;
+  return parseRequest(endpoint.request, input, raw);
 }

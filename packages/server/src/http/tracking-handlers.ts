@@ -156,9 +156,25 @@ export function trackingHandlers(store: TrackingStore): TrackingHandlers {
       });
       return metrics.length > 0 ? { metrics } : {};
     },
-    getMetricHistoryBulk: async (r) => ({
-      metrics: await store.getMetricHistoryBulk(r.run_id, r.metric_key, r.max_results ?? LIMITS.maxHistoryBulkResults),
-    }),
+    getMetricHistoryBulk: async (r) => {
+      if (r.run_id.length === 0) {
+        throw RunlogError.invalidParameter('GetMetricHistoryBulk request must specify at least one run_id.');
+      }
+      if (r.run_id.length > LIMITS.maxBulkIntervalRunIds) {
+        throw RunlogError.invalidParameter(
+          `GetMetricHistoryBulk request cannot specify more than ${LIMITS.maxBulkIntervalRunIds} run_ids. Received ${r.run_id.length} run_ids.`,
+        );
+      }
+      if (r.metric_key === undefined) {
+        throw RunlogError.invalidParameter('GetMetricHistoryBulk request must specify a metric_key.');
+      }
+      const maxResults = Math.min(r.max_results ?? LIMITS.maxHistoryBulkResults, LIMITS.maxHistoryBulkResults);
+      return { metrics: await store.getMetricHistoryBulk(r.run_id, r.metric_key, maxResults) };
+    },
+    // Needs the artifact roots to write its model: app.ts provides it (http/promptlab.ts).
+    createPromptlabRun: () =>
+      Promise.reject(new RunlogError('ENDPOINT_NOT_FOUND', 'runs/create-promptlab-run is served only with artifact roots.')),
+    gatewayProxy: () => Promise.resolve({ endpoints: [] }),
     searchDatasets: async (r) => {
       const summaries = await store.searchDatasets(r.experiment_ids);
       return summaries.length > 0 ? { dataset_summaries: summaries } : {};

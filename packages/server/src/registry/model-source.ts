@@ -5,6 +5,7 @@
  * object-store URIs only inside the referenced run's artifact root or this server's configured stores.
  */
 import {
+  RunlogError,
   classifyModelVersionSource,
   invalidSource,
   joinUriPath,
@@ -30,8 +31,12 @@ export async function resolveModelVersionSource(
   const classified = classifyModelVersionSource(source);
   switch (classified.kind) {
     case 'runs': {
-      const run = await deps.tracking.getRun(classified.runId);
-      return { source, storageLocation: joinUriPath(run.info.artifact_uri, classified.path) };
+      // MLflow stores a runs:/ source without looking the run up; when the run exists its artifacts are located now.
+      const run = await deps.tracking.getRun(classified.runId).catch((e: unknown) => {
+        if (e instanceof RunlogError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+        throw e;
+      });
+      return run ? { source, storageLocation: joinUriPath(run.info.artifact_uri, classified.path) } : { source };
     }
     case 'models': {
       const target = await resolveModelReference(deps.registry, classified.ref);
@@ -40,15 +45,22 @@ export async function resolveModelVersionSource(
     }
     case 'proxied':
       return { source: `mlflow-artifacts:/${classified.path}` };
-    case 'local':
-    case 'store': {
-      const location = classified.kind === 'local' ? classified.path : classified.uri;
+    case 'local': {
+      // As MLflow: a local source needs run_id and must resolve inside that run's artifact directory.
       if (runId) {
         const run = await deps.tracking.getRun(runId);
-        if (isLocationInside(location, run.info.artifact_uri)) return { source: location };
+        if (isLocationInside(classified.path, run.info.artifact_uri)) {
+          return classified.path === source ? { source } : { source, storageLocation: classified.path };
+        }
       }
-      if (deps.roots.contains(location)) return { source: location };
-      if (classified.kind === 'local') throw localSourceOutsideRun(source);
+      throw localSourceOutsideRun(source);
+    }
+    case 'store': {
+      if (runId) {
+        const run = await deps.tracking.getRun(runId);
+        if (isLocationInside(classified.uri, run.info.artifact_uri)) return { source: classified.uri };
+      }
+      if (deps.roots.contains(classified.uri)) return { source: classified.uri };
       throw invalidSource(source, "It must lie inside the run's artifact root or one of this server's artifact stores.");
     }
   }

@@ -47,6 +47,8 @@ export interface TempAppOptions {
   flags?: ServerFlags;
   /** The tracking store behind the app: a temp SQLite file (default) or a fresh schema of the test PostgreSQL. */
   backend?: 'sqlite' | 'postgres';
+  /** Environment the config reads (MLflow's variables); none by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** An in-process app over a temp store and a temp artifacts destination; drive it with `app.inject`. */
@@ -55,7 +57,7 @@ export async function createTempApp(options: TempAppOptions = {}): Promise<TempA
   const artifactsDir = path.join(dir, 'artifacts');
   const config = buildServerConfig(
     { backendStoreUri: `sqlite:///${path.join(dir, 'runlog.db')}`, artifactsDestination: artifactsDir, ...options.flags },
-    {},
+    options.env ?? {},
     dir,
   );
   const temp = options.backend === 'postgres' ? await tempPgStoreIn(dir, config.defaultArtifactRoot) : await createTempSqliteStore(config.defaultArtifactRoot, dir);

@@ -4,8 +4,13 @@ import type { SqlContext } from './context.js';
 
 /** Distinct (dataset, context) pairs used by runs of the given experiments; the UI's dataset filter. */
 export async function searchDatasets(ctx: SqlContext, experimentIds: readonly string[]): Promise<DatasetSummary[]> {
-  if (experimentIds.length === 0 || experimentIds.length > 20) {
-    throw RunlogError.invalidParameter('SearchDatasets request must specify between 1 and 20 experiment_ids.');
+  if (experimentIds.length === 0) {
+    throw RunlogError.invalidParameter('SearchDatasets request must specify at least one experiment_id.');
+  }
+  if (experimentIds.length > 20) {
+    throw RunlogError.invalidParameter(
+      `SearchDatasets request cannot specify more than 20 experiment_ids. Received ${experimentIds.length} experiment_ids.`,
+    );
   }
   const ids = experimentIds.filter((id) => /^\d{1,18}$/.test(id)).map(Number);
   if (ids.length === 0) return [];

@@ -5,6 +5,7 @@ import {
   decodePageToken,
   encodePageToken,
   metricHistoryBody,
+  missingValue,
   type BulkIntervalQuery,
   type Metric,
   type MetricHistoryQuery,
@@ -181,100 +182,100 @@ async function runKeys(ctx: SqlContext, runIds: readonly string[]): Promise<Map<
   return out;
 }
 
-/** Evenly spaced picks from sorted steps, always keeping the last (MLflow's sampling). */
-function sampleSteps(steps: readonly number[], maxResults: number): number[] {
-  if (steps.length <= maxResults) return [...steps];
-  const out: number[] = [];
-  const stride = (steps.length - 1) / (maxResults - 1);
-  for (let i = 0; i < maxResults; i++) {
-    const s = steps[Math.round(i * stride)];
-    if (s !== undefined && out[out.length - 1] !== s) out.push(s);
+/** First index whose step is >= `value` (bisect_left) over `count` sorted steps read through `at`. */
+function bisectLeft(count: number, at: (i: number) => number, value: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (at(mid) < value) lo = mid + 1;
+    else hi = mid;
   }
-  const last = steps[steps.length - 1];
-  if (last !== undefined && out[out.length - 1] !== last) out.push(last);
-  return out;
+  return lo;
 }
 
-/** `sampleSteps` over the dense steps `first, first+1, …, first+count-1`, without materialising them. */
-function sampleStepRange(first: number, count: number, maxResults: number): number[] {
-  if (count <= maxResults) return Array.from({ length: count }, (_, k) => first + k);
+/**
+ * MLflow's step sampling (`_get_sampled_steps_from_steps`), reproduced exactly so the UI's charts pick the same
+ * points on either server: `maxResults` picks at a fractional stride from the steps within [start, end], plus the
+ * last step in range. The steps are read through `at` so a dense range needs no array.
+ */
+function sampleSteps(count: number, at: (i: number) => number, start: number, end: number, maxResults: number): number[] {
+  const startIdx = bisectLeft(count, at, start);
+  const endIdx = bisectLeft(count, at, end + 1);
+  const inRange = endIdx - startIdx;
   const out: number[] = [];
-  const stride = (count - 1) / (maxResults - 1);
-  for (let i = 0; i < maxResults; i++) {
-    const s = first + Math.round(i * stride);
-    if (out[out.length - 1] !== s) out.push(s);
+  if (inRange <= maxResults) {
+    for (let i = startIdx; i < endIdx; i++) out.push(at(i));
+    return out;
   }
-  const last = first + count - 1;
-  if (out[out.length - 1] !== last) out.push(last);
+  const interval = inRange / maxResults;
+  for (let i = 0; i < maxResults; i++) {
+    const idx = startIdx + Math.trunc(i * interval);
+    // MLflow compares the absolute index with the number of steps in range (not the range's end).
+    if (idx < inRange) out.push(at(idx));
+  }
+  out.push(at(endIdx - 1));
   return out;
 }
 
 export async function getMetricHistoryBulkInterval(ctx: SqlContext, query: BulkIntervalQuery): Promise<MetricWithRunId[]> {
   const { runIds, metricKey, maxResults } = query;
-  if (runIds.length === 0 || runIds.length > LIMITS.maxBulkIntervalRunIds) {
+  if (runIds.length === 0) throw missingValue('run_ids');
+  if (runIds.length > LIMITS.maxBulkIntervalRunIds) {
     throw RunlogError.invalidParameter(
-      `GetMetricHistoryBulkInterval request must specify between 1 and ${LIMITS.maxBulkIntervalRunIds} run_ids. Received ${runIds.length} run_ids.`,
+      `GetMetricHistoryBulkInterval request must specify at most ${LIMITS.maxBulkIntervalRunIds} run_ids. Received ${runIds.length} run_ids.`,
     );
   }
   if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > LIMITS.maxBulkIntervalResults) {
+    throw RunlogError.invalidParameter(`max_results must be between 1 and ${LIMITS.maxBulkIntervalResults}.`);
+  }
+  if (query.startStep !== undefined && query.endStep !== undefined && query.startStep > query.endStep) {
     throw RunlogError.invalidParameter(
-      `max_results must be between 1 and ${LIMITS.maxBulkIntervalResults}. Received ${maxResults}.`,
+      `end_step must be greater than start_step. Found start_step=${query.startStep} and end_step=${query.endStep}.`,
     );
   }
   if ((query.startStep === undefined) !== (query.endStep === undefined)) {
     throw RunlogError.invalidParameter('If either start step or end step are specified, both must be specified.');
   }
-  if (query.startStep !== undefined && query.endStep !== undefined && query.startStep > query.endStep) {
-    throw RunlogError.invalidParameter('end_step must be greater than or equal to start_step.');
-  }
   const keyOf = await runKeys(ctx, runIds);
   const ids = [...keyOf.values()];
   if (ids.length === 0) return [];
-  // The rows of one run (or of all the runs) for this key, within the requested step range.
   const rowsOf = (runKey?: number) => {
-    let q = ctx.db.selectFrom('metrics').where('key', '=', metricKey);
-    q = runKey === undefined ? q.where('run_key', 'in', ids) : q.where('run_key', '=', runKey);
-    if (query.startStep !== undefined && query.endStep !== undefined) {
-      q = q.where('step', '>=', query.startStep).where('step', '<=', query.endStep);
-    }
-    return q;
+    const q = ctx.db.selectFrom('metrics').where('key', '=', metricKey);
+    return runKey === undefined ? q.where('run_key', 'in', ids) : q.where('run_key', '=', runKey);
   };
   // How many distinct steps, and each run's first and last step (index seeks). When the steps are dense (every
-  // integer from the first to the last) the evenly spaced picks are computed without reading every step back:
-  // a 1,000,000-step metric answers in a few hundred milliseconds instead of seconds.
+  // integer from the first to the last) the picks are computed without reading every step back: a
+  // 1,000,000-step metric answers in a few hundred milliseconds instead of seconds.
   const counted = await ctx.db
     .selectFrom(rowsOf().select('step').groupBy('step').as('s'))
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirst();
   const distinctSteps = Number(counted?.n ?? 0);
   if (distinctSteps === 0) return [];
-  const endsOf = async (runKey: number, lo?: number, hi?: number): Promise<[number, number] | undefined> => {
-    let q = rowsOf(runKey);
-    if (lo !== undefined && hi !== undefined) q = q.where('step', '>=', lo).where('step', '<=', hi);
-    const first = await q.select('step').orderBy('step').limit(1).executeTakeFirst();
-    const last = await q.select('step').orderBy('step', 'desc').limit(1).executeTakeFirst();
+  const endsOf = async (runKey: number): Promise<[number, number] | undefined> => {
+    const first = await rowsOf(runKey).select('step').orderBy('step').limit(1).executeTakeFirst();
+    const last = await rowsOf(runKey).select('step').orderBy('step', 'desc').limit(1).executeTakeFirst();
     return first && last ? [Number(first.step), Number(last.step)] : undefined;
   };
   const ends = (await Promise.all(ids.map((k) => endsOf(k)))).filter((e): e is [number, number] => e !== undefined);
   const firstStep = Math.min(...ends.map((e) => e[0]));
   const lastStep = Math.max(...ends.map((e) => e[1]));
+  // MLflow's defaults: from step 0 to the last step logged.
   const lo = query.startStep ?? 0;
   const hi = query.endStep ?? lastStep;
   let sampled: number[];
   if (distinctSteps === lastStep - firstStep + 1) {
-    const from = Math.max(firstStep, lo);
-    const to = Math.min(lastStep, hi);
-    sampled = to < from ? [] : sampleStepRange(from, to - from + 1, maxResults);
+    sampled = sampleSteps(distinctSteps, (i) => firstStep + i, lo, hi, maxResults);
   } else {
     const allSteps = (await rowsOf().select('step').distinct().orderBy('step').execute()).map((r) => Number(r.step));
-    sampled = sampleSteps(allSteps.filter((s) => s >= lo && s <= hi), maxResults);
+    sampled = sampleSteps(allSteps.length, (i) => allSteps[i] ?? 0, lo, hi, maxResults);
   }
   const chosen = new Set(sampled);
-  // Each run's own first and last step in range, so every line starts and ends where its data does.
-  for (const b of await Promise.all(ids.map((k) => endsOf(k, lo, hi)))) {
-    if (!b) continue;
-    chosen.add(b[0]);
-    chosen.add(b[1]);
+  // Each run's own first and last step, when in range, so every line starts and ends where its data does.
+  for (const [first, last] of ends) {
+    if (first >= lo && first <= hi) chosen.add(first);
+    if (last >= lo && last <= hi) chosen.add(last);
   }
   const steps = [...chosen].sort((a, b) => a - b);
   const out: MetricWithRunId[] = [];
@@ -289,6 +290,7 @@ export async function getMetricHistoryBulkInterval(ctx: SqlContext, query: BulkI
         .where('step', 'in', chunk)
         .orderBy('step')
         .orderBy('timestamp')
+        .orderBy('value')
         .execute();
       for (const r of rows) points.push({ ...toMetric(metricKey, r), run_id: runId });
     }
