@@ -62,3 +62,14 @@ elif [ "${CI:-}" = "true" ]; then
 else
   echo "ensure-services: Chromium not available; the UI journeys will be skipped"
 fi
+
+# MLflow 2.17.2's reference (real Python client and MLflow's own REST and auth suites), beside the repository in
+# ../shared/mlflow-reference: the MLflow-suite tests run it against `runlog server`. Mandatory under CI=true.
+if bash "$here/ensure-mlflow-reference.sh"; then
+  echo "ensure-services: the MLflow reference is ready"
+elif [ "${CI:-}" = "true" ]; then
+  echo "ensure-services: the MLflow reference is required under CI=true and could not be set up" >&2
+  exit 1
+else
+  echo "ensure-services: the MLflow reference is not available; MLflow's own suite will be skipped"
+fi
