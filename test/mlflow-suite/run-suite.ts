@@ -69,16 +69,13 @@ export function parseJunit(xml: string): Pick<SuiteResult, 'outcomes' | 'message
   return { outcomes, messages };
 }
 
-/** Runs `run-suite.sh <template> <args…>` in a fresh directory; resolves with every test's outcome. */
-export async function runMlflowSuite(template: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<SuiteResult> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlog-mlflow-suite-'));
-  const xml = path.join(dir, 'results.xml');
-  const log = path.join(dir, 'servers.log');
-  const child = spawn(
-    path.join(REFERENCE, 'run-suite.sh'),
-    [template, ...args, '-p', 'no:randomly', '-q', '--tb=line', '-o', 'junit_family=xunit1', `--junitxml=${xml}`],
-    { cwd: dir, env: { ...process.env, SERVER_LOG: log, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+interface Spawned {
+  code: number;
+  output: string;
+}
+
+async function runSuiteScript(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Spawned> {
+  const child = spawn(path.join(REFERENCE, 'run-suite.sh'), args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-200_000)));
   child.stderr.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-200_000)));
@@ -86,6 +83,44 @@ export async function runMlflowSuite(template: string, args: readonly string[], 
     child.on('error', reject);
     child.on('close', (c) => resolve(c ?? -1));
   });
+  return { code, output };
+}
+
+/** The node ids pytest selects for `selection` (pytest args such as `-k sqlalchemy`) in `file`. */
+export async function collectTests(file: string, selection: readonly string[]): Promise<string[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlog-mlflow-collect-'));
+  try {
+    const { code, output } = await runSuiteScript(['-', file, ...selection, '--collect-only', '-p', 'no:randomly'], dir, {});
+    // eslint-disable-next-line no-control-regex -- pytest's colour escapes
+    const names = [...output.replace(/\x1b\[[0-9;]*m/g, '').matchAll(/<Function ([^>]+)>/g)].map((m) => `${file}::${m[1] ?? ''}`);
+    if (names.length === 0) throw new Error(`pytest collected nothing (exit ${code}):\n${output.slice(-3000)}`);
+    return names;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs the given pytest node ids against `template`, split over `shards` concurrent pytest processes (each test
+ * mostly waits for its own server to start and stop), each in a fresh working directory.
+ */
+export async function runMlflowSuite(template: string, nodeIds: readonly string[], shards = 2, env: NodeJS.ProcessEnv = {}): Promise<SuiteResult> {
+  const groups = Array.from({ length: Math.max(1, shards) }, (_, k) => nodeIds.filter((_, i) => i % shards === k)).filter((g) => g.length > 0);
+  const results = await Promise.all(groups.map((ids) => runShard(template, ids, env)));
+  const outcomes = new Map<string, Outcome>();
+  const messages = new Map<string, string>();
+  for (const r of results) {
+    for (const [k, v] of r.outcomes) outcomes.set(k, v);
+    for (const [k, v] of r.messages) messages.set(k, v);
+  }
+  return { outcomes, messages, summary: results.map((r) => r.summary).join(' | ') };
+}
+
+async function runShard(template: string, nodeIds: readonly string[], env: NodeJS.ProcessEnv): Promise<SuiteResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlog-mlflow-suite-'));
+  const xml = path.join(dir, 'results.xml');
+  const args = [template, ...nodeIds, '-p', 'no:randomly', '-q', '--tb=line', '-o', 'junit_family=xunit1', `--junitxml=${xml}`];
+  const { code, output } = await runSuiteScript(args, dir, { SERVER_LOG: path.join(dir, 'servers.log'), ...env });
   const summary = /run-suite: (.*)/.exec(output)?.[1] ?? `exit code ${code}`;
   if (!fs.existsSync(xml)) throw new Error(`MLflow's suite wrote no results (exit ${code}):\n${output.slice(-4000)}`);
   const result = { ...parseJunit(fs.readFileSync(xml, 'utf8')), summary };
