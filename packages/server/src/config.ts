@@ -18,6 +18,9 @@ export interface ServerConfig {
   /** Connections per server process to PostgreSQL (SQLite uses one writer and one reader). */
   readonly dbPoolSize: number;
   readonly dataDir: string;
+  /** MLflow's GraphQL limits per query (`MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS`, `..._MAX_ALIASES`). */
+  readonly graphqlMaxRootFields: number;
+  readonly graphqlMaxAliases: number;
 }
 
 export interface ServerFlags {
@@ -39,6 +42,14 @@ function toInt(value: string | number | undefined, name: string, fallback: numbe
   if (!Number.isInteger(n) || n < min || n > max) {
     throw RunlogError.invalidParameter(`--${name} must be an integer between ${min} and ${max}, got '${String(value)}'`);
   }
+  return n;
+}
+
+function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw RunlogError.invalidParameter(`${name} must be a positive integer, got '${value}'`);
   return n;
 }
 
@@ -81,5 +92,7 @@ export function buildServerConfig(
     staticPrefix: normaliseStaticPrefix(flags.staticPrefix ?? env.MLFLOW_STATIC_PREFIX),
     dbPoolSize: toInt(flags.dbPoolSize ?? env.RUNLOG_DB_POOL_SIZE, 'db-pool-size', 10, 1, 1000),
     dataDir,
+    graphqlMaxRootFields: envInt(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS', 10),
+    graphqlMaxAliases: envInt(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES', 10),
   });
 }
