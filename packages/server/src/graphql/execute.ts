@@ -7,12 +7,9 @@ import { GraphQLError, execute, parse, validate, type DocumentNode, type GraphQL
 import { RunlogError } from '@runlog/core';
 import { buildMlflowSchema } from './schema.js';
 import { createFieldResolver, type GraphqlDeps } from './resolvers.js';
-import { queryLimitViolation, type QueryLimits } from './query-limits.js';
+import { nestingViolation, queryLimitViolation, type QueryLimits } from './query-limits.js';
 
-/**
- * Parser budget: far above any query within the selection limits, and low enough that the recursive
- * parser cannot run out of stack on a deeply nested document before the depth limit is checked.
- */
+/** Parser budget (Runlog's own): far above any query within MLflow's selection limits. */
 export const MAX_QUERY_TOKENS = 10_000;
 
 export interface GraphqlRequest {
@@ -53,6 +50,8 @@ export function createGraphqlService(
     async run(request) {
       let document: DocumentNode;
       try {
+        const tooDeep = nestingViolation(request.query);
+        if (tooDeep !== undefined) return { data: null, errors: [tooDeep] };
         document = parse(request.query, { maxLexicalTokens: MAX_QUERY_TOKENS });
       } catch (err) {
         if (err instanceof GraphQLError) return failed([err]);

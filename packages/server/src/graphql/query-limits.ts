@@ -5,6 +5,9 @@
  */
 import {
   Kind,
+  Lexer,
+  Source,
+  TokenKind,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -20,6 +23,12 @@ export interface QueryLimits {
   /** `MLFLOW_SERVER_GRAPHQL_MAX_ALIASES` (default 10). */
   maxAliases: number;
 }
+
+/**
+ * Runlog's own guard, checked on the tokens before parsing: graphql-js parses recursively and runs out of
+ * stack at a few thousand nested brackets. No query this schema accepts nests brackets that deep.
+ */
+export const MAX_BRACKET_NESTING = 32;
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = Object.freeze({ maxRootFields: 10, maxAliases: 10 });
 
@@ -77,6 +86,21 @@ function scan(document: DocumentNode): { rootFields: number; maxAliases: number 
     }
   }
   return { rootFields, maxAliases };
+}
+
+/** A message when `query` nests brackets deeper than MAX_BRACKET_NESTING; throws GraphQLError on a syntax error. */
+export function nestingViolation(query: string): string | undefined {
+  const lexer = new Lexer(new Source(query));
+  let depth = 0;
+  for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
+    if (token.kind === TokenKind.BRACE_L || token.kind === TokenKind.BRACKET_L || token.kind === TokenKind.PAREN_L) {
+      depth += 1;
+      if (depth > MAX_BRACKET_NESTING) return `Query exceeds maximum nesting of ${MAX_BRACKET_NESTING} brackets`;
+    } else if (token.kind === TokenKind.BRACE_R || token.kind === TokenKind.BRACKET_R || token.kind === TokenKind.PAREN_R) {
+      depth -= 1;
+    }
+  }
+  return undefined;
 }
 
 /** The message MLflow answers with when a parsed query is over a limit; undefined when it is within them. */
