@@ -489,3 +489,52 @@ describe('GraphQL limits from MLflow environment variables', () => {
     }
   });
 });
+
+describe('GraphQL without a model registry, and a failing store', () => {
+  it('modelVersions and mlflowSearchModelVersions are errors; other run fields still resolve', async () => {
+    const temp = await createTempSqliteStore();
+    const config = buildServerConfig({ backendStoreUri: `sqlite:///${temp.dir}/runlog.db`, artifactsDestination: `${temp.dir}/artifacts` }, {}, temp.dir);
+    const app = await createApp({ config, stores: { tracking: temp.store } });
+    try {
+      const experimentId = await createExperiment(app, 'no-registry');
+      const run = await createRun(app, experimentId, 1);
+      expect(dataOf(await gql(app, `{ mlflowGetRun(input: {runId: "${run.run_id}"}) { run { info { runId } } } }`))).toEqual({
+        mlflowGetRun: { run: { info: { runId: run.run_id } } },
+      });
+      const versions = await gql(app, `{ mlflowGetRun(input: {runId: "${run.run_id}"}) { run { info { runId } modelVersions { name } } } }`);
+      expect(versions).toEqual({
+        data: { mlflowGetRun: { run: { info: { runId: run.run_id }, modelVersions: null } } },
+        errors: ['This server has no model registry'],
+      });
+      expect(await gql(app, '{ mlflowSearchModelVersions(input: {}) { modelVersions { name } } }')).toEqual({
+        data: { mlflowSearchModelVersions: null },
+        errors: ['This server has no model registry'],
+      });
+    } finally {
+      await app.close();
+      await temp.cleanup();
+    }
+  });
+
+  it('an unexpected store failure is "Internal server error" in errors, without its details', async () => {
+    const temp = await createTempSqliteStore();
+    const broken = new Proxy(temp.store, {
+      get(target, prop) {
+        if (prop === 'getRun') return () => Promise.reject(new Error('connection reset by 10.0.0.7'));
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const config = buildServerConfig({ backendStoreUri: `sqlite:///${temp.dir}/runlog.db`, artifactsDestination: `${temp.dir}/artifacts` }, {}, temp.dir);
+    const app = await createApp({ config, stores: { tracking: broken, registry: temp.registry } });
+    try {
+      const res = await post(app, { query: '{ mlflowGetRun(input: {runId: "abc"}) { run { info { runId } } } }' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ data: { mlflowGetRun: null }, errors: ['Internal server error'] });
+      expect(res.body).not.toContain('10.0.0.7');
+    } finally {
+      await app.close();
+      await temp.cleanup();
+    }
+  });
+});
