@@ -455,11 +455,13 @@ describe('GraphQL over HTTP (SQLite)', () => {
     });
   });
 
-  it('refuses thousands of nested brackets with a GraphQL error instead of running out of stack', async () => {
+  it('refuses thousands of nested brackets or over 10000 tokens with a GraphQL error, before parsing runs away', async () => {
     const deep = `{ test(inputString: "a") ${'{ a '.repeat(3000)}${'}'.repeat(3000)} }`;
     expect(await gql(app, deep)).toEqual({ data: null, errors: ['Query exceeds maximum nesting of 32 brackets'] });
     const deepList = `{ test(inputString: ${'['.repeat(3000)}${']'.repeat(3000)}) { output } }`;
     expect(await gql(app, deepList)).toEqual({ data: null, errors: ['Query exceeds maximum nesting of 32 brackets'] });
+    const manyTokens = `{ test(inputString: "a") { ${'__typename '.repeat(10_001)} } }`;
+    expect(await gql(app, manyTokens)).toEqual({ data: null, errors: ['Syntax Error: Document contains more than 10000 tokens. Parsing aborted.'] });
   });
 });
 
