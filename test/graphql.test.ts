@@ -461,7 +461,9 @@ describe('GraphQL over HTTP (SQLite)', () => {
     const deepList = `{ test(inputString: ${'['.repeat(3000)}${']'.repeat(3000)}) { output } }`;
     expect(await gql(app, deepList)).toEqual({ data: null, errors: ['Query exceeds maximum nesting of 32 brackets'] });
     const manyTokens = `{ test(inputString: "a") { ${'__typename '.repeat(10_001)} } }`;
-    expect(await gql(app, manyTokens)).toEqual({ data: null, errors: ['Syntax Error: Document contains more than 10000 tokens. Parsing aborted.'] });
+    const tooMany = await gql(app, manyTokens);
+    expect(tooMany.data).toBeNull();
+    expect(tooMany.errors).toEqual([expect.stringMatching(/^Syntax Error: Document contains more th[ae]n 10000 tokens/)]);
   });
 });
 
