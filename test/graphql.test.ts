@@ -463,7 +463,7 @@ describe('GraphQL over HTTP (SQLite)', () => {
     const manyTokens = `{ test(inputString: "a") { ${'__typename '.repeat(10_001)} } }`;
     const tooMany = await gql(app, manyTokens);
     expect(tooMany.data).toBeNull();
-    expect(tooMany.errors).toEqual([expect.stringMatching(/^Syntax Error: Document contains more th[ae]n 10000 tokens/)]);
+    expect(tooMany.errors).toEqual([expect.stringMatching(/^Syntax Error: Document contains more th\w+ 10000 tokens/)]);
   });
 });
 
