@@ -542,3 +542,33 @@ describe('GraphQL without a model registry, and a failing store', () => {
     }
   });
 });
+
+describe('GraphQL run extensions', () => {
+  it("a search's runs share one experiment look-up per request", async () => {
+    const temp = await createTempSqliteStore();
+    let lookups = 0;
+    const counting = new Proxy(temp.store, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        const method = (value as (...args: unknown[]) => unknown).bind(target);
+        return prop === 'getExperiment' ? (...args: unknown[]) => ((lookups += 1), method(...args)) : method;
+      },
+    });
+    const config = buildServerConfig({ backendStoreUri: `sqlite:///${temp.dir}/runlog.db`, artifactsDestination: `${temp.dir}/artifacts` }, {}, temp.dir);
+    const app = await createApp({ config, stores: { tracking: counting, registry: temp.registry } });
+    try {
+      const experimentId = await createExperiment(app, 'shared');
+      for (const start of [1, 2, 3]) await createRun(app, experimentId, start);
+      lookups = 0;
+      const body = await gql(app, `mutation { mlflowSearchRuns(input: {experimentIds: ["${experimentId}"]}) { runs { experiment { name } } } }`);
+      expect(dataOf(body)).toEqual({ mlflowSearchRuns: { runs: [1, 2, 3].map(() => ({ experiment: { name: 'shared' } })) } });
+      expect(lookups).toBe(1);
+      await gql(app, `mutation { mlflowSearchRuns(input: {experimentIds: ["${experimentId}"]}) { runs { experiment { name } } } }`);
+      expect(lookups).toBe(2);
+    } finally {
+      await app.close();
+      await temp.cleanup();
+    }
+  });
+});

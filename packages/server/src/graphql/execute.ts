@@ -6,7 +6,7 @@
 import { GraphQLError, execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { RunlogError } from '@runlog/core';
 import { buildMlflowSchema } from './schema.js';
-import { createFieldResolver, type GraphqlDeps } from './resolvers.js';
+import { createFieldResolver, newGraphqlContext, type GraphqlDeps } from './resolvers.js';
 import { nestingViolation, queryLimitViolation, type QueryLimits } from './query-limits.js';
 
 /** Parser budget (Runlog's own): far above any query within MLflow's selection limits. */
@@ -66,6 +66,7 @@ export function createGraphqlService(
         document,
         variableValues: request.variables,
         operationName: request.operationName,
+        contextValue: newGraphqlContext(),
         fieldResolver,
       });
       return {

@@ -28,7 +28,16 @@ export interface GraphqlDeps {
   listArtifacts: (input: unknown) => Promise<unknown>;
 }
 
-type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
+/** Per-request state: a search's runs mostly share one experiment, fetched once. */
+export interface GraphqlContext {
+  experiments: Map<string, Promise<unknown>>;
+}
+
+export function newGraphqlContext(): GraphqlContext {
+  return { experiments: new Map() };
+}
+
+type Resolver = GraphQLFieldResolver<unknown, GraphqlContext, Record<string, unknown>>;
 
 /** The field's `input` argument as the REST body: snake_case keys, nulls dropped (an unset proto field). */
 export function restBody(args: Record<string, unknown>): Record<string, unknown> {
@@ -78,11 +87,16 @@ export function createFieldResolver(deps: GraphqlDeps): Resolver {
     'Mutation.mlflowSearchRuns': (_s, args) => viaRest(trackingEndpoints.searchRuns, tracking.searchRuns, restBody(args)),
     // MLflow 2.17 names this field's resolver so that graphene never finds it: the field is always null.
     'Mutation.testMutation': () => null,
-    'MlflowRunExtension.experiment': async (source) => {
-      const body = await viaRest(trackingEndpoints.getExperiment, tracking.getExperiment, {
-        experiment_id: runOf(source).info.experiment_id,
-      });
-      return (body as { experiment?: unknown }).experiment;
+    'MlflowRunExtension.experiment': (source, _args, context) => {
+      const id = runOf(source).info.experiment_id;
+      let experiment = context.experiments.get(id);
+      if (!experiment) {
+        experiment = viaRest(trackingEndpoints.getExperiment, tracking.getExperiment, { experiment_id: id }).then(
+          (body) => (body as { experiment?: unknown }).experiment,
+        );
+        context.experiments.set(id, experiment);
+      }
+      return experiment;
     },
     'MlflowRunExtension.modelVersions': async (source) => {
       if (!deps.registry) throw noRegistry();
