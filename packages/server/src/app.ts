@@ -4,7 +4,7 @@ import { registry, tracking, validateArtifactLocationUri, type ArtifactRepo, typ
 import type { ServerConfig } from './config.js';
 import { createArtifactRoots } from './artifacts/artifact-roots.js';
 import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
-import { registerArtifactRoutes, registerUnavailableEndpoints } from './http/artifact-routes.js';
+import { listRunArtifacts, registerArtifactRoutes, registerUnavailableEndpoints } from './http/artifact-routes.js';
 import { installErrorHandling } from './http/errors.js';
 import { parseJsonBody } from './http/request-input.js';
 import { registerEndpoints } from './http/register-endpoints.js';
@@ -13,6 +13,8 @@ import { registryHandlers } from './http/registry-handlers.js';
 import { registerMiscRoutes } from './http/misc-routes.js';
 import { createPromptlabRun } from './http/promptlab.js';
 import { gatewayProxy } from './http/gateway-proxy.js';
+import { createGraphqlService } from './graphql/execute.js';
+import { registerGraphqlRoutes } from './graphql/graphql-routes.js';
 
 export interface AppStores {
   tracking: TrackingStore;
@@ -76,9 +78,14 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
         gatewayProxy(request, request.json_data === undefined ? 'GET' : 'POST', config.deploymentsTarget),
     };
     registerEndpoints(app, tracking, checked, config.staticPrefix);
-    if (stores.registry) {
-      registerEndpoints(app, registry, registryHandlers({ registry: stores.registry, tracking: stores.tracking, roots }), config.staticPrefix);
-    }
+    const registryRoutes = stores.registry ? registryHandlers({ registry: stores.registry, tracking: stores.tracking, roots }) : undefined;
+    if (registryRoutes) registerEndpoints(app, registry, registryRoutes, config.staticPrefix);
+    const graphql = createGraphqlService(
+      { tracking: checked, registry: registryRoutes, listArtifacts: (input) => listRunArtifacts({ tracking: stores.tracking, roots }, input) },
+      { maxRootFields: config.graphqlMaxRootFields, maxAliases: config.graphqlMaxAliases },
+      (err) => app.log.error({ err }, 'unhandled error in a GraphQL resolver'),
+    );
+    registerGraphqlRoutes(app, graphql, config.staticPrefix);
   }
   registerArtifactRoutes(app, {
     tracking: stores.tracking,

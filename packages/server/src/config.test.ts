@@ -24,6 +24,15 @@ describe('server configuration', () => {
     expect(buildServerConfig({ port: '7000', dbPoolSize: '5' }, env, '/w')).toMatchObject({ port: 7000, dbPoolSize: 5 });
   });
 
+  it("reads MLflow's GraphQL limits from the environment (default 10) and refuses non-positive ones", () => {
+    expect(buildServerConfig({}, {}, '/w')).toMatchObject({ graphqlMaxRootFields: 10, graphqlMaxAliases: 10 });
+    const env = { MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS: '3', MLFLOW_SERVER_GRAPHQL_MAX_ALIASES: '20' };
+    expect(buildServerConfig({}, env, '/w')).toMatchObject({ graphqlMaxRootFields: 3, graphqlMaxAliases: 20 });
+    for (const bad of ['0', '-1', '2.5', 'ten']) {
+      expect(() => buildServerConfig({}, { MLFLOW_SERVER_GRAPHQL_MAX_ALIASES: bad }, '/w')).toThrow(/MLFLOW_SERVER_GRAPHQL_MAX_ALIASES/);
+    }
+  });
+
   it.each([
     [{ port: '70000' }],
     [{ port: 'abc' }],

@@ -20,6 +20,9 @@ export interface ServerConfig {
   readonly dataDir: string;
   /** MLflow's AI-gateway / deployments server the UI's `gateway-proxy` forwards to (MLFLOW_DEPLOYMENTS_TARGET). */
   readonly deploymentsTarget?: string | undefined;
+  /** MLflow's GraphQL limits per query (`MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS`, `..._MAX_ALIASES`). */
+  readonly graphqlMaxRootFields: number;
+  readonly graphqlMaxAliases: number;
 }
 
 export interface ServerFlags {
@@ -41,6 +44,14 @@ function toInt(value: string | number | undefined, name: string, fallback: numbe
   if (!Number.isInteger(n) || n < min || n > max) {
     throw RunlogError.invalidParameter(`--${name} must be an integer between ${min} and ${max}, got '${String(value)}'`);
   }
+  return n;
+}
+
+function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw RunlogError.invalidParameter(`${name} must be a positive integer, got '${value}'`);
   return n;
 }
 
@@ -84,5 +95,7 @@ export function buildServerConfig(
     dbPoolSize: toInt(flags.dbPoolSize ?? env.RUNLOG_DB_POOL_SIZE, 'db-pool-size', 10, 1, 1000),
     dataDir,
     deploymentsTarget: env.MLFLOW_DEPLOYMENTS_TARGET || undefined,
+    graphqlMaxRootFields: envInt(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS', 10),
+    graphqlMaxAliases: envInt(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES', 10),
   });
 }

@@ -29,7 +29,7 @@ import {
 } from '@runlog/core';
 import type { ArtifactRoots } from '../artifacts/artifact-roots.js';
 import { AJAX_PREFIX, API_PREFIX } from './register-endpoints.js';
-import { parseEndpointRequest } from './request-input.js';
+import { parseEndpointRequest, requestInput } from './request-input.js';
 
 export interface ArtifactRouteOptions {
   tracking: TrackingStore;
@@ -181,6 +181,19 @@ function relativeTo(prefix: string, files: readonly FileInfo[]): FileInfo[] {
   return files.map((f) => ({ ...f, path: f.path.slice(cut) }));
 }
 
+/** `artifacts/list` (also behind GraphQL's `mlflowListArtifacts`): one level below a run's artifact root. */
+export async function listRunArtifacts(
+  deps: { tracking: TrackingStore; roots: ArtifactRoots },
+  input: unknown,
+): Promise<{ root_uri: string; files?: FileInfo[] }> {
+  const request = parseRequest(artifactEndpoints.listArtifacts.request, input);
+  const path = request.path === undefined ? '' : safeArtifactPath(request.path);
+  const run = await deps.tracking.getRun(request.run_id);
+  const { repo, prefix } = await deps.roots.forRunRoot(run.info.artifact_uri);
+  const files = relativeTo(prefix, await repo.list(joinArtifactPath(prefix, path)));
+  return { root_uri: run.info.artifact_uri, ...(files.length > 0 ? { files } : {}) };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Routes
 // ---------------------------------------------------------------------------------------------------------------
@@ -262,15 +275,8 @@ export function registerArtifactRoutes(app: FastifyInstance, options: ArtifactRo
 
   // --- tracking side: paths relative to a run's artifact root ----------------------------------------------------
 
-  const listRunArtifacts: Handler = async (request, reply) => {
-    const endpoint = artifactEndpoints.listArtifacts;
-    const input = await parseEndpointRequest(request, endpoint);
-    const path = input.path === undefined ? '' : safeArtifactPath(input.path);
-    const run = await tracking.getRun(input.run_id);
-    const { repo, prefix } = await roots.forRunRoot(run.info.artifact_uri);
-    const files = relativeTo(prefix, await repo.list(joinArtifactPath(prefix, path)));
-    return sendJson(reply, { root_uri: run.info.artifact_uri, ...(files.length > 0 ? { files } : {}) });
-  };
+  const listRunArtifactsRoute: Handler = async (request, reply) =>
+    sendJson(reply, await listRunArtifacts({ tracking, roots }, await requestInput(request, artifactEndpoints.listArtifacts)));
 
   /** Streams the file at `path` below an artifact root URI (a run's, or a model version's storage location). */
   const sendFileUnder = async (reply: FastifyReply, rootUri: string, path: string, what: string): Promise<FastifyReply> => {
@@ -330,7 +336,7 @@ export function registerArtifactRoutes(app: FastifyInstance, options: ArtifactRo
     app.post(`${prefix}/mlflow-artifacts/mpu/create/*`, proxied(mpuCreate));
     app.post(`${prefix}/mlflow-artifacts/mpu/complete/*`, proxied(mpuComplete));
     app.post(`${prefix}/mlflow-artifacts/mpu/abort/*`, proxied(mpuAbort));
-    app.get(`${prefix}${artifactEndpoints.listArtifacts.path}`, trackingSide(listRunArtifacts));
+    app.get(`${prefix}${artifactEndpoints.listArtifacts.path}`, trackingSide(listRunArtifactsRoute));
   }
   app.get(`${staticPrefix}/get-artifact`, trackingSide(getArtifact));
   app.get(`${staticPrefix}/model-versions/get-artifact`, trackingSide(getModelVersionArtifact));

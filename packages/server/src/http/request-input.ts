@@ -38,7 +38,7 @@ function fromQuery(query: Record<string, unknown>, listFields: readonly string[]
   return out;
 }
 
-function checkJsonContentType(request: FastifyRequest): void {
+export function checkJsonContentType(request: FastifyRequest): void {
   const header = request.headers['content-type'];
   if (header === undefined) {
     throw RunlogError.invalidParameter(
