@@ -106,7 +106,7 @@ export function parseMlproject(text: string, file: string): Parsed {
     throw invalid(file, lineOf(node), message);
   };
   const yamlError = doc.errors[0];
-  if (yamlError !== undefined) throw invalid(file, yamlError.linePos?.[0].line, yamlError.message.split('\n')[0] ?? 'invalid YAML');
+  if (yamlError !== undefined) throw invalid(file, yamlError.linePos?.[0].line, (yamlError.message.split('\n')[0] ?? 'invalid YAML').replace(/ at line \d+, column \d+:?$/, ''));
 
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return { entryPoints: new Map() };
