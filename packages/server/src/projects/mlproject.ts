@@ -115,14 +115,14 @@ export function parseMlproject(text: string, file: string): Parsed {
   const parsed: Parsed = { entryPoints: new Map() };
   const envPairs: Pair<Scalar>[] = [];
   for (const pair of pairs(root, fail)) {
-    const key = String(pair.key.value);
+    const key = keyText(pair.key);
     if (key === 'databricks_spark_job') fail(pair.key, 'databricks_spark_job projects run on Databricks only; Runlog runs projects locally');
     if (key === 'name') parsed.name = scalarText(pair.value, () => fail(pair.key, "'name' must be a string"));
     if (key === 'entry_points') parsed.entryPoints = entryPoints(pair.value, pair.key, fail, lineOf);
     if ((ENV_KEYS as readonly string[]).includes(key)) envPairs.push(pair);
   }
   if (envPairs.length > 1) {
-    fail(envPairs[1]?.key, `a project may name one environment, not ${envPairs.map((p) => String(p.key.value)).join(' and ')}`);
+    fail(envPairs[1]?.key, `a project may name one environment, not ${envPairs.map((p) => keyText(p.key)).join(' and ')}`);
   }
   const envPair = envPairs[0];
   if (envPair !== undefined) parsed.env = projectEnv(envPair, path.dirname(file), fail);
@@ -135,17 +135,27 @@ type LineOf = (node: Node | null | undefined) => number | undefined;
 function pairs(map: YAMLMap, fail: Fail): Pair<Scalar, Node | null>[] {
   return map.items.map((pair) => {
     const key = pair.key;
-    if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number')) {
+    if (!isScalar(key) || !['string', 'number', 'boolean'].includes(typeof key.value)) {
       return fail(isScalar(key) ? key : map, 'keys must be plain names');
     }
     return pair as Pair<Scalar, Node | null>;
   });
 }
 
+function keyText(key: Scalar): string {
+  return scalarText(key, () => {
+    throw new Error('pairs() admits scalar keys only');
+  });
+}
+
+/** Python's `str()` of a scalar; `y`/`n` stay text (booleans in the `yaml` library's YAML 1.1, not in PyYAML). */
 function scalarText(node: unknown, onError: () => never): string {
   if (!isScalar(node)) return onError();
   const value = node.value;
-  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'boolean') {
+    if (node.type === 'PLAIN' && typeof node.source === 'string' && /^[yYnN]$/.test(node.source)) return node.source;
+    return value ? 'True' : 'False';
+  }
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return String(value);
   return onError();
 }
@@ -155,14 +165,14 @@ function entryPoints(node: Node | null, at: Node, fail: Fail, lineOf: LineOf): M
   if (node === null || (isScalar(node) && node.value === null)) return result;
   if (!isMap(node)) return fail(at, "'entry_points' must map entry point names to {parameters, command}");
   for (const pair of pairs(node, fail)) {
-    const name = String(pair.key.value);
+    const name = keyText(pair.key);
     const body = pair.value;
     if (!isMap(body)) return fail(pair.key, `entry point '${name}' must be a mapping with a 'command'`);
     let command: string | undefined;
     let parameters: ParameterSpec[] = [];
     let commandNode: Node | undefined;
     for (const field of pairs(body, fail)) {
-      const key = String(field.key.value);
+      const key = keyText(field.key);
       if (key === 'command') {
         command = scalarText(field.value, () => fail(field.key, `the command of entry point '${name}' must be a string`));
         commandNode = field.key;
@@ -184,13 +194,13 @@ function parameterSpecs(node: Node | null, at: Node, entry: string, fail: Fail, 
   if (node === null || (isScalar(node) && node.value === null)) return [];
   if (!isMap(node)) return fail(at, `the parameters of entry point '${entry}' must be a mapping`);
   return pairs(node, fail).map((pair) => {
-    const name = String(pair.key.value);
+    const name = keyText(pair.key);
     let typeNode: Node | null = pair.value;
     let defaultNode: Node | null | undefined;
     if (isMap(pair.value)) {
       typeNode = null;
       for (const field of pairs(pair.value, fail)) {
-        const key = String(field.key.value);
+        const key = keyText(field.key);
         if (key === 'type') typeNode = field.value;
         else if (key === 'default') defaultNode = field.value;
       }
@@ -238,7 +248,7 @@ export function placeholders(template: string, fail: (message: string) => never)
 }
 
 function projectEnv(pair: Pair<Scalar>, dir: string, fail: Fail): ProjectEnv {
-  const key = String(pair.key.value) as (typeof ENV_KEYS)[number];
+  const key = keyText(pair.key) as (typeof ENV_KEYS)[number];
   const value = pair.value as Node | null;
   if (key !== 'docker_env') {
     const file = scalarText(value, () => fail(pair.key, `${key} must name a file in the project`));
@@ -249,7 +259,7 @@ function projectEnv(pair: Pair<Scalar>, dir: string, fail: Fail): ProjectEnv {
   let volumes: string[] = [];
   let environment: DockerEnvVar[] = [];
   for (const field of pairs(value, fail)) {
-    const name = String(field.key.value);
+    const name = keyText(field.key);
     if (name === 'image') {
       image = scalarText(field.value, () => fail(field.key, 'docker_env: the image must be a name'));
     } else if (name === 'volumes') {
