@@ -10,7 +10,9 @@ import type { ServerFlags } from '../config.js';
 
 const program = new Command('runlog')
   .description('Runlog: experiment tracking and model management, wire-compatible with MLflow')
-  .version(RUNLOG_VERSION);
+  .version(RUNLOG_VERSION)
+  // Program options only before the command name, so `runlog run <uri> --version <commit>` reaches `run`.
+  .enablePositionalOptions();
 
 const GROUPS = ['server', 'ui', 'db', 'artifacts', 'models', 'run'] as const;
 const asked = process.argv[2];
