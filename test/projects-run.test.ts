@@ -56,6 +56,15 @@ function runIdFrom(stderr: string): string {
   return id;
 }
 
+/** The checkout's git working tree, when it is one (a source archive is not). */
+const gitTop = ((): string | undefined => {
+  try {
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+})();
+
 const tags = (r: Run): Record<string, string> => Object.fromEntries((r.data.tags ?? []).map((t) => [t.key, t.value]));
 const params = (r: Run): Record<string, string> => Object.fromEntries((r.data.params ?? []).map((p) => [p.key, p.value]));
 
@@ -73,13 +82,13 @@ describe('runlog run', () => {
     expect(params(r)).toEqual({ rate: '0.5', epochs: '4' });
     expect(tags(r)).toMatchObject({
       'mlflow.source.type': 'PROJECT',
-      'mlflow.source.name': `file://${ROOT.replace(/\/$/, '')}#examples/project`,
+      'mlflow.source.name': gitTop === undefined ? path.join(ROOT, 'examples/project') : `file://${gitTop}#examples/project`,
       'mlflow.project.entryPoint': 'main',
       'mlflow.project.env': 'local',
       'mlflow.project.backend': 'local',
       trainer: 'typescript',
     });
-    expect(tags(r)['mlflow.source.git.commit']).toMatch(/^[0-9a-f]{40}$/);
+    if (gitTop !== undefined) expect(tags(r)['mlflow.source.git.commit']).toMatch(/^[0-9a-f]{40}$/);
     expect((await client.getMetricHistory(runId, 'loss')).map((m) => [m.step, m.value])).toEqual([
       [0, 0.5],
       [1, 0.25],
@@ -125,7 +134,10 @@ describe('runlog run', () => {
     expect(params(await client.getRun(runId))).toEqual({ lr: '0.1' });
   });
 
-  it('stops the whole child process group on SIGTERM and ends the run KILLED', async () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('stops the whole child process group on %s and ends the run KILLED', async (signal, exitCode) => {
     const dir = projectDir({ MLproject: 'entry_points:\n  main:\n    command: "sleep 300 & echo $! > sleep.pid; echo ready; wait"\n' });
     const child = spawn(process.execPath, [CLI, 'run', dir, '--experiment-name', 'proj-kill'], {
       cwd: ROOT,
@@ -144,11 +156,31 @@ describe('runlog run', () => {
       child.once('exit', () => reject(new Error(`exited before ready:\n${stderr}`)));
     });
     const sleepPid = Number(fs.readFileSync(path.join(dir, 'sleep.pid'), 'utf8'));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(143);
+    child.kill(signal);
+    expect(await exited).toBe(exitCode);
     const r = await client.getRun(runIdFrom(stderr));
     expect(r.info.status).toBe('KILLED');
     expect(alive(sleepPid)).toBe(false);
+  });
+
+  it('runs a docker_env project with docker run: the project mounted, the run variables passed, tagged docker', async () => {
+    const fakeBin = fs.mkdtempSync(path.join(tmp, 'bin-'));
+    const argsFile = path.join(fakeBin, 'args');
+    // A stand-in for docker that records its arguments, one a line.
+    fs.writeFileSync(path.join(fakeBin, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsFile}'\n`, { mode: 0o755 });
+    const dir = projectDir({
+      MLproject: 'docker_env:\n  image: trainer:1\n  volumes: ["/data:/data"]\n  environment: [["MODE", "fast"]]\nentry_points:\n  main:\n    parameters:\n      n: {type: int, default: 2}\n    command: "python train.py --n {n}"\n',
+    });
+    const res = await run([dir, '--experiment-name', 'proj-docker'], { PATH: `${fakeBin}${path.delimiter}${process.env.PATH ?? ''}` });
+    expect(res.code, res.stderr).toBe(0);
+    const runId = runIdFrom(res.stderr);
+    const args = fs.readFileSync(argsFile, 'utf8').trimEnd().split('\n');
+    expect(args.slice(0, 6)).toEqual(['run', '--rm', '-v', `${dir}:/mlflow/projects/code`, '-w', '/mlflow/projects/code']);
+    expect(args).toEqual(expect.arrayContaining(['--network', 'host', '/data:/data', `MLFLOW_RUN_ID=${runId}`, `MLFLOW_TRACKING_URI=${server.url}`, 'MODE=fast']));
+    expect(args.slice(-4)).toEqual(['trainer:1', 'bash', '-c', 'python train.py --n 2']);
+    const r = await client.getRun(runId);
+    expect(r.info.status).toBe('FINISHED');
+    expect(tags(r)['mlflow.project.env']).toBe('docker');
   });
 
   describe('git repositories', () => {
@@ -233,6 +265,7 @@ describe('runlog run', () => {
       ['a path that does not exist', ['-P', 'data=missing.csv'], /'missing.csv' for parameter 'data', but no such file or directory/],
       ['another env manager', ['-P', 'data=data.csv', '--env-manager', 'virtualenv'], /--env-manager virtualenv is not supported/],
       ['a malformed -P', ['-P', 'data'], /Invalid format for -P parameter: 'data'/],
+      ['a parameter name MLflow refuses', ['-P', 'data=data.csv', '-P', 'bad*name=1'], /Invalid param name: 'bad\*name'/],
     ])('%s', async (_what, args, message) => {
       // path parameters resolve against the folder runlog run starts in: run from the project folder.
       const res = await runIn(dir, ['.', '--experiment-id', experimentId, ...args]);
@@ -247,6 +280,16 @@ describe('runlog run', () => {
       const res = await run([bad, '--experiment-id', experimentId]);
       expect(res.code).toBe(1);
       expect(res.stderr).toMatch(/Invalid MLproject .*MLproject line 4: parameter 'n' has type 'integer'/);
+      expect((await client.searchRuns({ experimentIds: [experimentId] })).items).toEqual([]);
+    });
+
+    it('a docker_env project whose environment copies a variable that is not set', async () => {
+      const fakeBin = fs.mkdtempSync(path.join(tmp, 'bin-'));
+      fs.writeFileSync(path.join(fakeBin, 'docker'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+      const docker = projectDir({ MLproject: 'docker_env:\n  image: img\n  environment: [NOT_SET_ANYWHERE]\nentry_points:\n  main:\n    command: "true"\n' });
+      const res = await run([docker, '--experiment-id', experimentId], { PATH: `${fakeBin}${path.delimiter}${process.env.PATH ?? ''}` });
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/copies the environment variable NOT_SET_ANYWHERE, which is not set here/);
       expect((await client.searchRuns({ experimentIds: [experimentId] })).items).toEqual([]);
     });
 

@@ -28,6 +28,23 @@ export function findDocker(env: NodeJS.ProcessEnv): string {
   );
 }
 
+/** The variables the MLproject's `environment` sets: pairs as given, names copied from the host (which must have them). */
+export function dockerEnvironment(spec: DockerEnv, hostEnv: NodeJS.ProcessEnv): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of spec.environment) {
+    if (typeof entry !== 'string') {
+      env[entry[0]] = entry[1];
+      continue;
+    }
+    const value = hostEnv[entry];
+    if (value === undefined) {
+      throw RunlogError.invalidParameter(`This project's docker_env copies the environment variable ${entry}, which is not set here.`);
+    }
+    env[entry] = value;
+  }
+  return env;
+}
+
 export interface DockerRunInput {
   docker: string;
   spec: DockerEnv;
@@ -35,12 +52,12 @@ export interface DockerRunInput {
   command: string;
   /** MLFLOW_RUN_ID, MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_ID and the like. */
   runEnv: Readonly<Record<string, string>>;
-  hostEnv: NodeJS.ProcessEnv;
+  /** From dockerEnvironment(). */
+  projectEnv: Readonly<Record<string, string>>;
 }
 
 export function dockerRunArgv(input: DockerRunInput): string[] {
   const argv = [input.docker, 'run', '--rm', '-v', `${input.projectDir}:${DOCKER_WORKDIR}`, '-w', DOCKER_WORKDIR];
-  const env: Record<string, string> = { ...input.runEnv };
   const tracking = input.runEnv.MLFLOW_TRACKING_URI ?? '';
   if (/^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:|\/|$)/i.test(tracking)) argv.push('--network', 'host');
   const sqlite = /^sqlite:\/\/\/(\/.+)$/i.exec(tracking)?.[1];
@@ -49,18 +66,7 @@ export function dockerRunArgv(input: DockerRunInput): string[] {
     argv.push('-v', `${folder}:${folder}`);
   }
   for (const volume of input.spec.volumes) argv.push('-v', volume);
-  for (const entry of input.spec.environment) {
-    if (typeof entry !== 'string') {
-      env[entry[0]] = entry[1];
-      continue;
-    }
-    const value = input.hostEnv[entry];
-    if (value === undefined) {
-      throw RunlogError.invalidParameter(`This project's docker_env copies the environment variable ${entry}, which is not set here.`);
-    }
-    env[entry] = value;
-  }
-  for (const [key, value] of Object.entries(env)) argv.push('-e', `${key}=${value}`);
+  for (const [key, value] of Object.entries({ ...input.runEnv, ...input.projectEnv })) argv.push('-e', `${key}=${value}`);
   argv.push(input.spec.image, 'bash', '-c', input.command);
   return argv;
 }

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RunlogError } from '@runlog/core';
+import { RunlogError, validateEntityKey } from '@runlog/core';
 import { matchesType, type EntryPoint, type ParameterSpec, type Project } from './mlproject.js';
 import { shellQuote } from './python-text.js';
 
@@ -46,7 +46,7 @@ export function resolveEntryPoint(project: Project, name: string, env: NodeJS.Pr
   return { name, parameters: [], command: `${interpreter(env)} ${shellQuote(name)}` };
 }
 
-/** Parses `-P name=value` arguments (the first `=` splits; a repeated name is an error, as in MLflow). */
+/** Parses `-P name=value` arguments (the first `=` splits; a repeated name is an error, as in MLflow; names follow MLflow's key rules). */
 export function parseParamArgs(args: readonly string[]): Map<string, string> {
   const params = new Map<string, string>();
   for (const arg of args) {
@@ -54,6 +54,7 @@ export function parseParamArgs(args: readonly string[]): Map<string, string> {
     if (at <= 0) throw RunlogError.invalidParameter(`Invalid format for -P parameter: '${arg}'. Use -P name=value.`);
     const name = arg.slice(0, at);
     if (params.has(name)) throw RunlogError.invalidParameter(`Repeated parameter: '${name}'.`);
+    validateEntityKey('param', name); // it becomes a run parameter: refuse it before the run exists
     params.set(name, arg.slice(at + 1));
   }
   return params;

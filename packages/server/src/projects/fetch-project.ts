@@ -39,7 +39,9 @@ export function parseProjectUri(uri: string): { base: string; subdirectory: stri
 }
 
 async function git(args: readonly string[], cwd?: string): Promise<string> {
-  const { stdout } = await execFileAsync('git', args, { cwd, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  // No credential prompt: a repository that needs one fails with git's message instead of waiting for input.
+  const env = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
+  const { stdout } = await execFileAsync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   return stdout.trim();
 }
 

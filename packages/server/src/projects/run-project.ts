@@ -10,7 +10,7 @@ import path from 'node:path';
 import { RunlogError, type RunStatus, type RunTag } from '@runlog/core';
 import { currentUser, isRemoteTrackingUri, RunlogClient, trackingUriFromEnv } from '@runlog/client';
 import { listenForInterruption, startChild, type ChildOutcome } from './child-command.js';
-import { dockerRunArgv, findDocker } from './docker-command.js';
+import { dockerEnvironment, dockerRunArgv, findDocker } from './docker-command.js';
 import { entryPointCommand, parseParamArgs, resolveEntryPoint } from './entry-point-command.js';
 import { fetchProject } from './fetch-project.js';
 import { loadProject } from './mlproject.js';
@@ -99,7 +99,10 @@ export async function runProject(options: RunProjectOptions): Promise<ProjectRun
   try {
     const project = loadProject(fetched.dir);
     const computed = entryPointCommand(resolveEntryPoint(project, entryName, env), given, cwd);
-    const docker = project.env.type === 'docker_env' ? { spec: project.env.docker, executable: findDocker(env) } : undefined;
+    const docker =
+      project.env.type === 'docker_env'
+        ? { spec: project.env.docker, executable: findDocker(env), projectEnv: dockerEnvironment(project.env.docker, env) }
+        : undefined;
     if (project.env.type === 'python_env' || project.env.type === 'conda_env') {
       log(`=== ${project.env.type} (${path.basename(project.env.file)}) is not used: the project runs with --env-manager local ===`);
     }
@@ -130,31 +133,38 @@ export async function runProject(options: RunProjectOptions): Promise<ProjectRun
         tags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
       });
       const runId = run.info.run_id;
-      if (computed.params.length > 0) await client.logBatch(runId, { params: [...computed.params] });
+      let outcome: ChildOutcome;
+      try {
+        if (computed.params.length > 0) await client.logBatch(runId, { params: [...computed.params] });
 
-      let outcome: ChildOutcome = { code: undefined, interruptedBy: interruption.signal };
-      if (interruption.signal === undefined) {
-        const runEnv = {
-          MLFLOW_RUN_ID: runId,
-          MLFLOW_TRACKING_URI: client.trackingUri,
-          RUNLOG_TRACKING_URI: client.trackingUri,
-          MLFLOW_EXPERIMENT_ID: experimentId,
-        };
-        const command =
-          docker === undefined
-            ? { shell: computed.command }
-            : {
-                argv: dockerRunArgv({
-                  docker: docker.executable,
-                  spec: docker.spec,
-                  projectDir: fetched.dir,
-                  command: computed.command,
-                  runEnv,
-                  hostEnv: env,
-                }),
-              };
-        log(`=== Running command '${computed.command}' in run with ID '${runId}' ===`);
-        outcome = await startChild(command, { cwd: fetched.dir, env: { ...env, ...runEnv }, interruption }).done;
+        outcome = { code: undefined, interruptedBy: interruption.signal };
+        if (interruption.signal === undefined) {
+          const runEnv = {
+            MLFLOW_RUN_ID: runId,
+            MLFLOW_TRACKING_URI: client.trackingUri,
+            RUNLOG_TRACKING_URI: client.trackingUri,
+            MLFLOW_EXPERIMENT_ID: experimentId,
+          };
+          const command =
+            docker === undefined
+              ? { shell: computed.command }
+              : {
+                  argv: dockerRunArgv({
+                    docker: docker.executable,
+                    spec: docker.spec,
+                    projectDir: fetched.dir,
+                    command: computed.command,
+                    runEnv,
+                    projectEnv: docker.projectEnv,
+                  }),
+                };
+          log(`=== Running command '${computed.command}' in run with ID '${runId}' ===`);
+          outcome = await startChild(command, { cwd: fetched.dir, env: { ...env, ...runEnv }, interruption }).done;
+        }
+      } catch (err) {
+        // The run exists: it must not stay RUNNING when its parameters or the child could not be started.
+        await client.setTerminated(runId, 'FAILED').catch(() => undefined);
+        throw err;
       }
       const status = await finalStatus(client, runId, outcome);
       log(
