@@ -261,7 +261,7 @@ describe('runlog run', () => {
     it.each([
       ['an unknown entry point', ['-e', 'nope', '-P', 'data=data.csv'], /Unknown entry point 'nope': the project declares 'main'/],
       ['a missing required parameter', [], /No value given for missing parameters of entry point 'main': 'data'/],
-      ['a parameter of the wrong type', ['-P', 'data=data.csv', '-P', 'epochs=three'], /Parameter 'epochs' is of type int, but got 'three'/],
+      ['a parameter of the wrong type', ['-P', 'data=data.csv', '-P', 'epochs=three'], /Parameter 'epochs' \(MLproject line 4\) is of type int, but got 'three'/],
       ['a path that does not exist', ['-P', 'data=missing.csv'], /'missing.csv' for parameter 'data', but no such file or directory/],
       ['another env manager', ['-P', 'data=data.csv', '--env-manager', 'virtualenv'], /--env-manager virtualenv is not supported/],
       ['a malformed -P', ['-P', 'data'], /Invalid format for -P parameter: 'data'/],

@@ -89,7 +89,7 @@ export function entryPointCommand(entryPoint: EntryPoint, given: ReadonlyMap<str
 /** The value as it goes into the command: checked against the type; a local path made absolute. */
 function checkedValue(spec: ParameterSpec, value: string, cwd: string): string {
   if (!matchesType(spec.type, value)) {
-    throw RunlogError.invalidParameter(`Parameter '${spec.name}' is of type ${spec.type}, but got '${value}'.`);
+    throw RunlogError.invalidParameter(`Parameter '${spec.name}' (MLproject line ${spec.line}) is of type ${spec.type}, but got '${value}'.`);
   }
   if (spec.type === 'uri' && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value)) {
     throw RunlogError.invalidParameter(`Expected a URI for parameter '${spec.name}' (scheme:…), but got '${value}'.`);

@@ -139,7 +139,7 @@ describe('entry point command', () => {
   it('refuses missing, mistyped and nonexistent-path parameters', () => {
     expect(errorOf(() => entryPointCommand(main, parseParamArgs(['data=data.csv']), dir)).message).toMatch(/missing parameters .*'name'/);
     expect(errorOf(() => entryPointCommand(main, parseParamArgs(['data=data.csv', 'name=x', 'epochs=ten']), dir)).message).toMatch(
-      /Parameter 'epochs' is of type int, but got 'ten'/,
+      /Parameter 'epochs' \(MLproject line 6\) is of type int, but got 'ten'/,
     );
     expect(errorOf(() => entryPointCommand(main, parseParamArgs(['data=nope.csv', 'name=x']), dir)).message).toMatch(
       /'nope.csv' for parameter 'data', but no such file or directory/,
