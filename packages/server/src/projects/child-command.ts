@@ -5,6 +5,7 @@
  * terminal would be stopped.
  */
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 
 export interface ChildOutcome {
   /** The exit code, or undefined when the child died of a signal. */
@@ -29,16 +30,20 @@ export interface Interruption {
 
 /**
  * Listens for SIGINT/SIGTERM from now on, so a signal that arrives while the run is being created is not lost
- * (the run is then marked KILLED without starting the child).
+ * (the run is then marked KILLED without starting the child); a second one before the child starts exits at once.
  */
 export function listenForInterruption(): Interruption {
   const state: { signal: NodeJS.Signals | undefined; onSignal: ((signal: NodeJS.Signals) => void) | undefined } = {
     signal: undefined,
     onSignal: undefined,
   };
+  let received = 0;
   const handler = (signal: NodeJS.Signals): void => {
+    received++;
     state.signal ??= signal;
-    state.onSignal?.(signal);
+    if (state.onSignal !== undefined) state.onSignal(signal);
+    // No child yet (the run is being created): a second signal should not have to wait for the server.
+    else if (received > 1) process.exit(128 + (os.constants.signals[signal] ?? 15));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
