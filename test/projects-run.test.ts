@@ -275,6 +275,16 @@ describe('runlog run', () => {
       expect((await client.searchRuns({ experimentIds: [experimentId] })).items).toEqual([]);
     });
 
+    it('a folder that does not exist, and a subdirectory that does not exist', async () => {
+      const missing = await run([path.join(tmp, 'no-such-project'), '--experiment-id', experimentId]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/No such project folder: .*no-such-project \(nor is it a git URL\)/);
+      const sub = await run([`${dir}#nosub`, '--experiment-id', experimentId]);
+      expect(sub.code).toBe(1);
+      expect(sub.stderr).toMatch(/Could not find subdirectory 'nosub'/);
+      expect((await client.searchRuns({ experimentIds: [experimentId] })).items).toEqual([]);
+    });
+
     it('a malformed MLproject, naming the line', async () => {
       const bad = projectDir({ MLproject: 'entry_points:\n  main:\n    parameters:\n      n: {type: integer}\n    command: "echo {n}"\n' });
       const res = await run([bad, '--experiment-id', experimentId]);

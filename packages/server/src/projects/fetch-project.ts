@@ -91,6 +91,10 @@ export async function fetchProject(uri: string, version: string | undefined, cwd
   const local = localFolder(base, cwd);
   let root: string;
   let clone: string | undefined;
+  // Neither a folder here nor anything git could fetch from (a URL, user@host:path): a mistyped folder.
+  if (local === undefined && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\/|^[^/]+@[^/]+:/.test(base)) {
+    throw RunlogError.invalidParameter(`No such project folder: ${base} (nor is it a git URL).`);
+  }
   if (local !== undefined && version === undefined) {
     root = local;
   } else {
@@ -107,7 +111,7 @@ export async function fetchProject(uri: string, version: string | undefined, cwd
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     cleanup();
     throw RunlogError.invalidParameter(
-      local === undefined && clone === undefined ? `No such project folder: ${base}` : `Could not find subdirectory '${subdirectory}' of ${uri.split('#')[0] ?? uri}.`,
+      `Could not find subdirectory '${subdirectory}' of ${base}.`,
     );
   }
   const commit = await gitOrUndefined(['rev-parse', 'HEAD'], dir);
