@@ -10,9 +10,11 @@ import type { ServerFlags } from '../config.js';
 
 const program = new Command('runlog')
   .description('Runlog: experiment tracking and model management, wire-compatible with MLflow')
-  .version(RUNLOG_VERSION);
+  .version(RUNLOG_VERSION)
+  // Program options only before the command name, so `runlog run <uri> --version <commit>` reaches `run`.
+  .enablePositionalOptions();
 
-const GROUPS = ['server', 'ui', 'db', 'artifacts', 'models'] as const;
+const GROUPS = ['server', 'ui', 'db', 'artifacts', 'models', 'run'] as const;
 const asked = process.argv[2];
 const wanted = (...names: string[]): boolean =>
   asked === undefined || !(GROUPS as readonly string[]).includes(asked) || names.includes(asked);
@@ -48,6 +50,11 @@ if (wanted('models')) {
     import('./models-registry-commands.js'),
   ]);
   addModelsRegistryCommands(addModelsCommand(program));
+}
+
+if (wanted('run')) {
+  const { addRunCommand } = await import('./run-command.js');
+  addRunCommand(program);
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
