@@ -2,7 +2,7 @@
  * `runlog run` with MLflow's real Python client in the child: examples/project's `python` entry point
  * (`mlflow.start_run()` + `mlflow.log_metric`) with `python` on PATH being the MLflow 2.17.2 reference, against a
  * spawned `runlog server`. The reference is `../shared/mlflow-reference` next to the repository (present in CI)
- * or `MLFLOW_REFERENCE_DIR`; outside CI the test is skipped, with the reason printed, when it is absent.
+ * or `RUNLOG_MLFLOW_REFERENCE`; outside CI the test is skipped, with the reason printed, when it is absent.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,11 +11,11 @@ import { RunlogClient } from '@runlog/client';
 import { startSpawnedServer, type SpawnedServer } from '../packages/server/src/testing/spawned-server.js';
 import { ROOT, runlog } from './spawn-cli.js';
 
-const reference = process.env.MLFLOW_REFERENCE_DIR ?? path.resolve(ROOT, '../shared/mlflow-reference');
+const reference = process.env.RUNLOG_MLFLOW_REFERENCE ?? path.resolve(ROOT, '../shared/mlflow-reference');
 const python = path.join(reference, 'bin', 'python');
 const present = fs.existsSync(python);
 const inCi = process.env.CI === 'true';
-if (!present && !inCi) console.warn(`projects-python: skipped, MLflow reference not found at ${reference} (set MLFLOW_REFERENCE_DIR)`);
+if (!present && !inCi) console.warn(`projects-python: skipped, MLflow reference not found at ${reference} (set RUNLOG_MLFLOW_REFERENCE)`);
 
 let server: SpawnedServer;
 let client: RunlogClient;
