@@ -4,6 +4,7 @@
  */
 import {
   artifactEndpoints,
+  fillPath,
   tracking,
   type Endpoint,
   type RequestOf,
@@ -62,8 +63,9 @@ export async function call<E extends Endpoint>(ep: E, request: RequestOf<E>, sig
     throw new ApiError(0, 'INVALID_PARAMETER_VALUE', `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid request'}`);
   }
   const method = ep.methods.includes('GET') && ep.methods.length === 1 ? 'GET' : (ep.methods[0] ?? 'POST');
-  const url = `${basePrefix()}/ajax-api/2.0${ep.path}`;
-  const body = request as Record<string, unknown>;
+  const filled = fillPath(ep.path, request as Record<string, unknown>);
+  const url = `${basePrefix()}/ajax-api/2.0${filled.path}`;
+  const body = filled.rest;
   const init: RequestInit = { method, signal: signal ?? null };
   let target = url;
   if (method === 'GET') target += queryString(body);

@@ -7,6 +7,11 @@ export const AJAX_PREFIX = '/ajax-api/2.0';
 
 type Handler = (req: never) => Promise<unknown>;
 
+/** `/mlflow/traces/{request_id}` → Fastify's `/mlflow/traces/:request_id`. */
+export function fastifyPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
 /**
  * Registers each endpoint under `/api/2.0` and `/ajax-api/2.0` (the latter behind the static prefix):
  * parse with the endpoint's schema, call its handler, reply with MLflow's JSON encoding.
@@ -22,12 +27,16 @@ export function registerEndpoints(
     if (!handler) throw new Error(`No handler for endpoint ${name}`);
     const prefixes = endpoint.ajaxOnly ? [staticPrefix + AJAX_PREFIX] : [API_PREFIX, staticPrefix + AJAX_PREFIX];
     const route = async (request: FastifyRequest, reply: FastifyReply) => {
-      const parsed = parseRequest(endpoint.request, await requestInput(request, endpoint));
+      const input = await requestInput(request, endpoint);
+      // Path parameters win over same-named body fields, as in MLflow's handlers.
+      const params = request.params as Record<string, string> | undefined;
+      const merged = params && Object.keys(params).length > 0 ? { ...(input as object), ...params } : input;
+      const parsed = parseRequest(endpoint.request, merged);
       const body = await handler(parsed);
       return reply.type('application/json').send(body instanceof RawJson ? body.text : stringifyWire(body));
     };
     for (const prefix of prefixes) {
-      app.route({ method: [...endpoint.methods], url: prefix + endpoint.path, handler: route });
+      app.route({ method: [...endpoint.methods], url: prefix + fastifyPath(endpoint.path), handler: route });
     }
   }
 }
