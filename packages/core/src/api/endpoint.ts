@@ -36,15 +36,15 @@ export function pathParamNames(path: string): string[] {
  * request for the query or body. A missing or empty parameter is the caller's mistake.
  */
 export function fillPath(path: string, request: Readonly<Record<string, unknown>>): { path: string; rest: Record<string, unknown> } {
-  const rest: Record<string, unknown> = { ...request };
+  const names = pathParamNames(path);
   const filled = path.replace(PATH_PARAM, (_whole, name: string) => {
-    const value = rest[name];
-    delete rest[name];
+    const value = request[name];
     if (typeof value !== 'string' && typeof value !== 'number') throw new TypeError(`missing path parameter '${name}'`);
     const text = String(value);
     if (text === '') throw new TypeError(`empty path parameter '${name}'`);
     return encodeURIComponent(text);
   });
+  const rest = Object.fromEntries(Object.entries(request).filter(([key]) => !names.includes(key)));
   return { path: filled, rest };
 }
 

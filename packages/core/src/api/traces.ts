@@ -48,9 +48,10 @@ export const traceEndpoints = {
     request: z.object({
       experiment_ids: stringList,
       filter: optionalString,
-      max_results: optionalInt64.refine((n) => n === undefined || n <= TRACE_LIMITS.maxResultsPerRequest, {
-        message: `must be at most ${TRACE_LIMITS.maxResultsPerRequest}`,
-      }),
+      max_results: optionalInt64.refine(
+        (n) => n === undefined || n <= TRACE_LIMITS.maxResultsPerRequest,
+        `must be at most ${TRACE_LIMITS.maxResultsPerRequest}`,
+      ),
       order_by: stringList.optional().default([]),
       page_token: optionalString,
     }),
