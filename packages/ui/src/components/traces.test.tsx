@@ -75,7 +75,7 @@ describe('TracesPanel', () => {
     fakeServer({
       traces: () => ({ traces: [info('tr-9')] }),
       'get-trace-artifact': () => {
-        throw { status: 404, error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'Trace data not found' };
+        throw Object.assign(new Error('Trace data not found'), { status: 404, error_code: 'RESOURCE_DOES_NOT_EXIST' });
       },
     });
     renderWithClient(<TracesPanel experimentId="1" />);

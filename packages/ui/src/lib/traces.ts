@@ -58,7 +58,8 @@ export function parseSpans(data: unknown): Span[] {
     spans.push({
       spanId,
       parentId: typeof s.parent_id === 'string' ? s.parent_id : null,
-      name: s.name === null || s.name === undefined ? '(unnamed)' : String(s.name as string | number),
+      // MLflow's client allows non-string span names (a number, None).
+      name: typeof s.name === 'string' ? s.name : typeof s.name === 'number' ? String(s.name) : '(unnamed)',
       start: Number(s.start_time ?? 0),
       end: Number(s.end_time ?? s.start_time ?? 0),
       status: typeof s.status_code === 'string' ? s.status_code : '',
