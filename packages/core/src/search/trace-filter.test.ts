@@ -34,6 +34,10 @@ describe('parseTraceFilter', () => {
       { type: 'attribute', key: 'execution_time_ms', comparator: '<=', value: 2.5 },
     ]);
     expect(parseTraceFilter("tags.`mlflow.traceName` = 'x'")).toEqual([{ type: 'tag', key: 'mlflow.traceName', comparator: '=', value: 'x' }]);
+    // What MLflow's client sends for search_traces(run_id=…): the key keeps its dots.
+    expect(parseTraceFilter("metadata.mlflow.sourceRun = 'r1'")).toEqual([
+      { type: 'request_metadata', key: 'mlflow.sourceRun', comparator: '=', value: 'r1' },
+    ]);
   });
 
   it('refuses what MLflow refuses', () => {
