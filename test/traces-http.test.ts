@@ -109,6 +109,14 @@ describe('trace routes', () => {
     expectError(await send('POST', `${API}/traces/delete-traces`, { max_timestamp_millis: 1 }), 400, 'INVALID_PARAMETER_VALUE', "'experiment_id'");
   });
 
+  it('a wrong method on a path with a parameter is a JSON 405 naming the methods it takes', async () => {
+    const res = await send('POST', `${API}/traces/abc/info`, {});
+    expectError(res, 405, 'ENDPOINT_NOT_FOUND');
+    expect(res.headers.allow).toBe('GET');
+    expect((await send('PUT', `${API}/traces/abc/tags`, {})).headers.allow).toBe('PATCH, DELETE');
+    expectError(await send('GET', `${API}/traces/abc/unknown`), 404, 'ENDPOINT_NOT_FOUND');
+  });
+
   it('delete-traces answers the count', async () => {
     const t = await startTrace();
     const res = await send('POST', `${API}/traces/delete-traces`, { experiment_id: exp, request_ids: [t.request_id] });
