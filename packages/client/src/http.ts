@@ -5,6 +5,7 @@
 import {
   ERROR_CODE_HTTP_STATUS,
   RunlogError,
+  fillPath,
   isErrorCode,
   parseWire,
   stringifyWire,
@@ -131,11 +132,12 @@ export async function callEndpoint<E extends Endpoint>(
   request: RequestOf<E>,
 ): Promise<ResponseOf<E>> {
   const method = endpoint.methods[0] ?? 'POST';
-  const path = `${endpoint.ajaxOnly ? '/ajax-api/2.0' : '/api/2.0'}${endpoint.path}`;
+  const filled = fillPath(endpoint.path, request as Record<string, unknown>);
+  const path = `${endpoint.ajaxOnly ? '/ajax-api/2.0' : '/api/2.0'}${filled.path}`;
   const res =
     method === 'GET'
-      ? await transport({ method, path, query: toQuery(request as Record<string, unknown>) })
-      : await transport({ method, path, body: stringifyWire(request) });
+      ? await transport({ method, path, query: toQuery(filled.rest) })
+      : await transport({ method, path, body: stringifyWire(filled.rest) });
   if (res.status !== 200) throw errorFromResponse(res);
   return (res.text.trim() === '' ? {} : parseWire(res.text)) as ResponseOf<E>;
 }

@@ -10,6 +10,7 @@ export * from './tracking/system-tags.js';
 export * from './tracking/runlog-client.js';
 export * from './tracking/fluent.js';
 export * from './rest-registry-store.js';
+export * from './rest-trace-store.js';
 export * from './models/mlmodel.js';
 export * from './models/model-input.js';
 export * from './models/signature.js';

@@ -9,3 +9,4 @@ export * from './search/index.js';
 export * from './safe-path.js';
 export * from './local-backend.js';
 export * from './registry/index.js';
+export * from './traces.js';

@@ -1,6 +1,15 @@
 /** The one composition root: config + stores → a Fastify app with every route registered. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { registry, tracking, validateArtifactLocationUri, type ArtifactRepo, type RegistryStore, type TrackingStore } from '@runlog/core';
+import {
+  registry,
+  traceEndpoints,
+  tracking,
+  validateArtifactLocationUri,
+  type ArtifactRepo,
+  type RegistryStore,
+  type TraceStore,
+  type TrackingStore,
+} from '@runlog/core';
 import type { ServerConfig } from './config.js';
 import { createArtifactRoots } from './artifacts/artifact-roots.js';
 import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
@@ -15,11 +24,14 @@ import { createPromptlabRun } from './http/promptlab.js';
 import { gatewayProxy } from './http/gateway-proxy.js';
 import { createGraphqlService } from './graphql/execute.js';
 import { registerGraphqlRoutes } from './graphql/graphql-routes.js';
+import { registerTraceArtifactRoute, traceHandlers } from './http/trace-handlers.js';
 
 export interface AppStores {
   tracking: TrackingStore;
   /** The model registry; without one, registry routes answer 404 ENDPOINT_NOT_FOUND. */
   registry?: RegistryStore | undefined;
+  /** MLflow Tracing's trace records; without one, trace routes answer 404 ENDPOINT_NOT_FOUND. */
+  traces?: TraceStore | undefined;
   /** The artifacts destination's repo; when absent it is opened from `config.artifactsDestination` on first use. */
   artifacts?: ArtifactRepo | undefined;
   /** Opens the repo of an artifact root URI (destination, default artifact root). Default: `openArtifactRepo`. */
@@ -59,6 +71,7 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
   if (config.artifactsOnly) {
     registerUnavailableEndpoints(app, tracking, config.staticPrefix);
     registerUnavailableEndpoints(app, registry, config.staticPrefix);
+    registerUnavailableEndpoints(app, traceEndpoints, config.staticPrefix);
   } else {
     const handlers = trackingHandlers(stores.tracking);
     // Handlers that need the artifact roots. artifact_location is attacker-chosen and later resolved against storage: checked against this server's roots.
@@ -86,6 +99,10 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
       (err) => app.log.error({ err }, 'unhandled error in a GraphQL resolver'),
     );
     registerGraphqlRoutes(app, graphql, config.staticPrefix);
+    if (stores.traces) {
+      registerEndpoints(app, traceEndpoints, traceHandlers(stores.traces), config.staticPrefix);
+      registerTraceArtifactRoute(app, { traces: stores.traces, roots, staticPrefix: config.staticPrefix });
+    }
   }
   registerArtifactRoutes(app, {
     tracking: stores.tracking,

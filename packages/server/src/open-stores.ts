@@ -5,6 +5,7 @@ import type { AppStores } from './app.js';
 import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
 import { createSqlRegistryStore } from './stores/sql/sql-registry-store.js';
 import { createSqlTrackingStore } from './stores/sql/sql-tracking-store.js';
+import { createSqlTraceStore } from './stores/sql/traces.js';
 
 export async function openStores(
   config: Pick<ServerConfig, 'backendStoreUri' | 'defaultArtifactRoot'> &
@@ -25,5 +26,5 @@ export async function openStores(
     defaultArtifactRoot: config.defaultArtifactRoot,
     ...(config.dbPoolSize !== undefined ? { poolSize: config.dbPoolSize } : {}),
   });
-  return { tracking, registry: createSqlRegistryStore(tracking.context), artifacts };
+  return { tracking, registry: createSqlRegistryStore(tracking.context), traces: createSqlTraceStore(tracking.context), artifacts };
 }

@@ -3,7 +3,10 @@
  * `/ajax-api/2.0` paths of the page's own prefix (so `--static-prefix` just works).
  */
 import {
+  TRACE_ARTIFACT_PATH,
   artifactEndpoints,
+  fillPath,
+  traceEndpoints,
   tracking,
   type Endpoint,
   type RequestOf,
@@ -11,7 +14,7 @@ import {
 } from '@runlog/core';
 import { registry } from './registry-endpoints';
 
-export { tracking, artifactEndpoints, registry };
+export { tracking, artifactEndpoints, registry, traceEndpoints };
 
 /** The server prefix the page was served under: '' at `/`, '/mlflow' under `--static-prefix /mlflow`. */
 export function basePrefix(): string {
@@ -62,8 +65,9 @@ export async function call<E extends Endpoint>(ep: E, request: RequestOf<E>, sig
     throw new ApiError(0, 'INVALID_PARAMETER_VALUE', `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid request'}`);
   }
   const method = ep.methods.includes('GET') && ep.methods.length === 1 ? 'GET' : (ep.methods[0] ?? 'POST');
-  const url = `${basePrefix()}/ajax-api/2.0${ep.path}`;
-  const body = request as Record<string, unknown>;
+  const filled = fillPath(ep.path, request as Record<string, unknown>);
+  const url = `${basePrefix()}/ajax-api/2.0${filled.path}`;
+  const body = filled.rest;
   const init: RequestInit = { method, signal: signal ?? null };
   let target = url;
   if (method === 'GET') target += queryString(body);
@@ -114,6 +118,30 @@ export async function fetchArtifactText(runId: string, path: string, maxBytes = 
   const truncated = buf.byteLength > maxBytes;
   const text = new TextDecoder().decode(truncated ? buf.slice(0, maxBytes) : buf);
   return { text, truncated };
+}
+
+/** A trace's span data (`traces.json`), from the ajax-only `get-trace-artifact` route. */
+export async function fetchTraceData(requestId: string, signal?: AbortSignal): Promise<unknown> {
+  const url = `${basePrefix()}/ajax-api/2.0${TRACE_ARTIFACT_PATH}?${new URLSearchParams({ request_id: requestId }).toString()}`;
+  const res = await fetcher(url, { signal: signal ?? null });
+  const text = await res.text();
+  if (!res.ok) {
+    let code = 'HTTP_ERROR';
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      const j = JSON.parse(text) as { error_code?: string; message?: string };
+      code = j.error_code ?? code;
+      message = j.message ?? message;
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(res.status, code, message);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError(res.status, 'BAD_RESPONSE', 'The trace data is not JSON');
+  }
 }
 
 export function errorMessage(err: unknown): string {

@@ -25,7 +25,7 @@ export const double = z.preprocess(
   z.custom<number>((value) => typeof value === 'number', 'expected a number'),
 );
 
-function enumField<T extends string>(names: readonly T[], firstNumber: number) {
+export function enumField<T extends string>(names: readonly T[], firstNumber: number) {
   return z.preprocess((value) => {
     const n = toInteger(value);
     if (typeof n === 'number') return names[n - firstNumber] ?? value;

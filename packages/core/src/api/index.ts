@@ -4,3 +4,4 @@ export * from './request-errors.js';
 export * from './tracking.js';
 export * from './artifacts.js';
 export * from './registry.js';
+export * from './traces.js';

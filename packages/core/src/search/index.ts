@@ -17,3 +17,5 @@ export type {
   RegisteredModelOrderKey,
   ModelVersionOrderKey,
 } from './registry-filter.js';
+export { parseTraceFilter, parseTraceOrderBy } from './trace-filter.js';
+export type { TraceClause, TraceOrderKey, TraceEntityType, TraceAttributeKey } from './trace-filter.js';

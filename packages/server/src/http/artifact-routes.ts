@@ -28,7 +28,7 @@ import {
   type TrackingStore,
 } from '@runlog/core';
 import type { ArtifactRoots } from '../artifacts/artifact-roots.js';
-import { AJAX_PREFIX, API_PREFIX } from './register-endpoints.js';
+import { AJAX_PREFIX, API_PREFIX, fastifyPath } from './register-endpoints.js';
 import { parseEndpointRequest, requestInput } from './request-input.js';
 
 export interface ArtifactRouteOptions {
@@ -130,7 +130,7 @@ export function registerUnavailableEndpoints(
     for (const prefix of prefixes) {
       app.route({
         method: [...endpoint.methods],
-        url: prefix + endpoint.path,
+        url: prefix + fastifyPath(endpoint.path),
         handler: async (_request, reply) => unavailable(reply, prefix + endpoint.path, 'artifacts-only'),
       });
     }

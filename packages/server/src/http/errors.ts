@@ -11,7 +11,18 @@ function codeForStatus(status: number): ErrorCode {
   return status < 500 ? 'BAD_REQUEST' : 'INTERNAL_ERROR';
 }
 
+/** `/a/:id/b` → a RegExp matching concrete paths of that route. */
+function paramRoutePattern(url: string): RegExp {
+  const escaped = url.split(/:\w+/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('[^/]+')}/?$`);
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
+  // Routes with path parameters, so a wrong method on `/mlflow/traces/<id>` is a 405 too (hasRoute wants the pattern).
+  const paramRoutes = new Map<string, RegExp>();
+  app.addHook('onRoute', (route) => {
+    if (route.url.includes('/:') && !paramRoutes.has(route.url)) paramRoutes.set(route.url, paramRoutePattern(route.url));
+  });
   app.setErrorHandler((error: FastifyError | RunlogError | Error, request, reply) => {
     if (error instanceof RunlogError) {
       void reply.status(error.httpStatus).type('application/json').send(JSON.stringify(error.toJSON()));
@@ -28,7 +39,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     const url = request.url.split('?')[0] ?? '';
     // A known path asked with the wrong method is 405 with an Allow header, as MLflow's Flask does, but in JSON.
-    const allowed = METHODS.filter((method) => method !== request.method && app.hasRoute({ method, url }));
+    const urls = [url, ...[...paramRoutes].filter(([, pattern]) => pattern.test(url)).map(([route]) => route)];
+    const allowed = METHODS.filter((method) => method !== request.method && urls.some((u) => app.hasRoute({ method, url: u })));
     if (allowed.length > 0) {
       void reply.header('allow', allowed.join(', '));
     }

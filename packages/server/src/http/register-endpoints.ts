@@ -7,6 +7,11 @@ export const AJAX_PREFIX = '/ajax-api/2.0';
 
 type Handler = (req: never) => Promise<unknown>;
 
+/** `/mlflow/traces/{request_id}` → Fastify's `/mlflow/traces/:request_id`. */
+export function fastifyPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
 /**
  * Registers each endpoint under `/api/2.0` and `/ajax-api/2.0` (the latter behind the static prefix):
  * parse with the endpoint's schema, call its handler, reply with MLflow's JSON encoding.
@@ -27,7 +32,7 @@ export function registerEndpoints(
       return reply.type('application/json').send(body instanceof RawJson ? body.text : stringifyWire(body));
     };
     for (const prefix of prefixes) {
-      app.route({ method: [...endpoint.methods], url: prefix + endpoint.path, handler: route });
+      app.route({ method: [...endpoint.methods], url: prefix + fastifyPath(endpoint.path), handler: route });
     }
   }
 }

@@ -88,5 +88,8 @@ export async function parseEndpointRequest<S extends z.ZodType>(
 ): Promise<z.output<S>> {
   const input = await requestInput(request, endpoint);
   const raw = input !== null && typeof input === 'object' ? rawBodies.get(input) : undefined;
-  return parseRequest(endpoint.request, input, raw);
+  // Path parameters (`/mlflow/traces/{request_id}`) win over same-named body fields, as in MLflow's handlers.
+  const params = endpoint.path.includes('{') ? (request.params as Record<string, string> | undefined) : undefined;
+  const merged = params && Object.keys(params).length > 0 ? { ...(input as object), ...params } : input;
+  return parseRequest(endpoint.request, merged, raw);
 }

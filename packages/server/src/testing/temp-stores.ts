@@ -9,12 +9,15 @@ import { createApp } from '../app.js';
 import { buildServerConfig, type ServerConfig, type ServerFlags } from '../config.js';
 import { createSqlTrackingStore, type SqlTrackingStore } from '../stores/sql/sql-tracking-store.js';
 import { createSqlRegistryStore } from '../stores/sql/sql-registry-store.js';
-import type { RegistryStore } from '@runlog/core';
+import { createSqlTraceStore } from '../stores/sql/traces.js';
+import type { RegistryStore, TraceStore } from '@runlog/core';
 
 export interface TempStore {
   store: SqlTrackingStore;
   /** The registry over the same database. */
   registry: RegistryStore;
+  /** The trace store over the same database. */
+  traces: TraceStore;
   dir: string;
   cleanup(): Promise<void>;
 }
@@ -27,6 +30,7 @@ export async function createTempSqliteStore(
   return {
     store,
     registry: createSqlRegistryStore(store.context),
+    traces: createSqlTraceStore(store.context),
     dir,
     cleanup: async () => {
       await store.close();
@@ -61,7 +65,7 @@ export async function createTempApp(options: TempAppOptions = {}): Promise<TempA
     dir,
   );
   const temp = options.backend === 'postgres' ? await tempPgStoreIn(dir, config.defaultArtifactRoot) : await createTempSqliteStore(config.defaultArtifactRoot, dir);
-  const app = await createApp({ config, stores: { tracking: temp.store, registry: temp.registry } });
+  const app = await createApp({ config, stores: { tracking: temp.store, registry: temp.registry, traces: temp.traces } });
   return {
     ...temp,
     app,
@@ -80,6 +84,7 @@ async function tempPgStoreIn(dir: string, defaultArtifactRoot: string): Promise<
   return {
     store: temp.store,
     registry: temp.registry,
+    traces: temp.traces,
     dir,
     cleanup: async () => {
       await temp.cleanup();
@@ -120,6 +125,7 @@ export async function createTempPgStore(defaultArtifactRoot = 'mlflow-artifacts:
   return {
     store,
     registry: createSqlRegistryStore(store.context),
+    traces: createSqlTraceStore(store.context),
     dir: '',
     cleanup: async () => {
       await store.close();

@@ -2,10 +2,11 @@ import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery, useQuer
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { Run } from '@runlog/core';
 import { call, tracking } from '../api';
-import { Empty, ErrorBox, Loading, PromptDialog, TagEditor } from '../components/common';
+import { Empty, ErrorBox, Loading, PromptDialog, Tabs, TagEditor } from '../components/common';
 import { FilterBox } from '../components/filter-box';
 import { Markdown } from '../components/markdown';
 import { RunsTable } from '../components/runs-table';
+import { TracesPanel } from '../components/traces';
 import { formatNumber } from '../lib/format';
 import {
   ATTR_COLUMNS,
@@ -138,7 +139,15 @@ export function ExperimentPage({ route, experimentId }: { route: Route; experime
           />
         </details>
       ) : null}
-      <RunsView route={route} experimentId={experimentId} />
+      <Tabs<'runs' | 'traces'>
+        tabs={[
+          { id: 'runs', label: 'Runs' },
+          { id: 'traces', label: 'Traces' },
+        ]}
+        current={route.query.get('tab') === 'traces' ? 'traces' : 'runs'}
+        onSelect={(t) => navigate(href(['experiments', experimentId], { tab: t === 'traces' ? 'traces' : undefined }))}
+      />
+      {route.query.get('tab') === 'traces' ? <TracesPanel experimentId={experimentId} /> : <RunsView route={route} experimentId={experimentId} />}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { lazy, Suspense, useState, type ReactNode } from 'react';
 import type { Run } from '@runlog/core';
 import { call, tracking } from '../api';
 import { ArtifactBrowser } from '../components/artifacts';
+import { TracesPanel } from '../components/traces';
 import { Empty, ErrorBox, Loading, PromptDialog, Tabs, TagEditor } from '../components/common';
 import { Markdown } from '../components/markdown';
 import { formatDuration, formatNumber, formatTime } from '../lib/format';
@@ -12,7 +13,7 @@ import { href, navigate, setQuery, type Route } from '../router';
 
 const MetricChart = lazy(() => import('../components/metric-chart'));
 
-type Tab = 'overview' | 'metrics' | 'artifacts';
+type Tab = 'overview' | 'metrics' | 'artifacts' | 'traces';
 
 export function RunPage({ route, runId, experimentId, artifactPath }: { route: Route; runId: string; experimentId?: string; artifactPath?: string | undefined }): ReactNode {
   const qc = useQueryClient();
@@ -61,6 +62,7 @@ export function RunPage({ route, runId, experimentId, artifactPath }: { route: R
           { id: 'overview', label: 'Overview' },
           { id: 'metrics', label: `Metrics (${run.data.metrics?.length ?? 0})` },
           { id: 'artifacts', label: 'Artifacts' },
+          { id: 'traces', label: 'Traces' },
         ]}
         current={tab}
         onSelect={selectTab}
@@ -69,6 +71,7 @@ export function RunPage({ route, runId, experimentId, artifactPath }: { route: R
         {tab === 'overview' ? <Overview run={run} refresh={refresh} route={route} /> : null}
         {tab === 'metrics' ? <MetricsPanel run={run} /> : null}
         {tab === 'artifacts' ? <ArtifactBrowser run={run} path={artifactPath ?? ''} experimentId={expId} /> : null}
+        {tab === 'traces' ? <TracesPanel experimentId={expId} runId={runId} /> : null}
       </div>
       <PromptDialog
         open={renaming}

@@ -220,6 +220,40 @@ const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    version: 3,
+    name: 'traces',
+    async up(db, dialect) {
+      const withoutRowid = dialect === 'sqlite' ? sql`without rowid` : sql``;
+      // MLflow Tracing's trace records; span data lives in the artifact store (traces.json), not here.
+      await db.schema
+        .createTable('trace_info')
+        .addColumn('request_id', 'text', (c) => c.primaryKey())
+        .addColumn('experiment_id', bigint, (c) => c.notNull().references('experiments.experiment_id'))
+        .addColumn('timestamp_ms', bigint, (c) => c.notNull())
+        .addColumn('execution_time_ms', bigint)
+        .addColumn('status', 'text', (c) => c.notNull())
+        .modifyEnd(withoutRowid)
+        .execute();
+      await db.schema
+        .createIndex('trace_info_experiment_timestamp')
+        .on('trace_info')
+        .columns(['experiment_id', 'timestamp_ms desc', 'request_id'])
+        .execute();
+      // Child rows are deleted with their trace by the store (in one transaction), not by cascades.
+      for (const table of ['trace_tags', 'trace_request_metadata'] as const) {
+        await db.schema
+          .createTable(table)
+          .addColumn('request_id', 'text', (c) => c.notNull().references('trace_info.request_id'))
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint(`${table}_pk`, ['request_id', 'key'])
+          .modifyEnd(withoutRowid)
+          .execute();
+        await db.schema.createIndex(`${table}_key_value`).on(table).columns(['key', 'value']).execute();
+      }
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

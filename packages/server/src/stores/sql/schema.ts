@@ -123,6 +123,20 @@ export interface RegisteredModelAliasesTable {
   version: number;
 }
 
+export interface TraceInfoTable {
+  request_id: string;
+  experiment_id: number;
+  timestamp_ms: number;
+  execution_time_ms: number | null;
+  status: string;
+}
+
+export interface TraceKeyValueTable {
+  request_id: string;
+  key: string;
+  value: string;
+}
+
 export interface Database {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
@@ -140,4 +154,7 @@ export interface Database {
   registered_model_tags: RegisteredModelTagsTable;
   model_version_tags: ModelVersionTagsTable;
   registered_model_aliases: RegisteredModelAliasesTable;
+  trace_info: TraceInfoTable;
+  trace_tags: TraceKeyValueTable;
+  trace_request_metadata: TraceKeyValueTable;
 }
