@@ -19,3 +19,7 @@ export type { LogModelOptions, LoggedModel } from './models/model-io.js';
 export * from './models/serving-input.js';
 export type { Predictor, FlavorLoader } from './models/flavors/flavor.js';
 export type { ModuleWithState, LoaderContext, Preprocessor } from './models/flavors/js-function.js';
+export { hp, HpExpr, type SpaceValue, type Vals, type Distribution } from './search/space.js';
+export { createOptimizer, type Optimizer, type OptimizerOptions, type SearchAlgorithm } from './search/optimizer.js';
+export type { Observation, TpeOptions } from './search/tpe.js';
+export * from './search/minimize.js';

@@ -136,6 +136,11 @@ async function currentExperimentId(): Promise<string> {
   return '0';
 }
 
+/** The experiment new runs go to (for helpers such as `minimize` that create runs themselves). */
+export async function activeExperimentId(): Promise<string> {
+  return currentExperimentId();
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Runs
 // ---------------------------------------------------------------------------------------------------------------
