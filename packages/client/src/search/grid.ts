@@ -53,7 +53,7 @@ export function enumerateGrid(space: CompiledSpace): Vals[] {
     } else if (Array.isArray(node)) {
       expand([...(node as unknown[]), ...rest], vals, out);
     } else if (typeof node === 'object' && node !== null) {
-      expand([...Object.values(node), ...rest], vals, out);
+      expand([...Object.values(node as Record<string, unknown>), ...rest], vals, out);
     } else {
       expand(rest, vals, out);
     }

@@ -154,6 +154,9 @@ export async function minimize<S>(options: MinimizeOptions<S>): Promise<Minimize
   }
   if (typeof options.objective !== 'function') throw RunlogError.invalidParameter('minimize needs an objective function.');
   const client = options.client ?? getClient();
+  // Space, algorithm and seed are checked before any run exists (built again below once a resumed seed is known).
+  const optimizerOptions = { algo: options.algo ?? 'tpe', ...(options.tpe ? { tpe: options.tpe } : {}) };
+  let optimizer = createOptimizer(options.space, { ...optimizerOptions, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
 
   // The parent: a resumed search's, the active fluent run, or a new run ended with the search.
   let parent: Run;
@@ -181,9 +184,14 @@ export async function minimize<S>(options: MinimizeOptions<S>): Promise<Minimize
     }
   }
   const parentRunId = parent.info.run_id;
-  const recordedSeed = Number(tag(parent, SEARCH_TAG.seed));
-  const seed = options.seed ?? (Number.isInteger(recordedSeed) && tag(parent, SEARCH_TAG.seed) !== undefined ? recordedSeed : undefined);
-  const optimizer = createOptimizer(options.space, { algo: options.algo ?? 'tpe', ...(seed !== undefined ? { seed } : {}), ...(options.tpe ? { tpe: options.tpe } : {}) });
+  // A resumed search keeps its recorded algorithm and seed unless told otherwise.
+  const recordedSeed = tag(parent, SEARCH_TAG.seed);
+  const recordedAlgo = tag(parent, SEARCH_TAG.algo);
+  const seed = options.seed ?? (recordedSeed !== undefined && Number.isInteger(Number(recordedSeed)) ? Number(recordedSeed) : undefined);
+  if (options.resumeRunId !== undefined && (seed !== options.seed || (options.algo === undefined && recordedAlgo !== undefined))) {
+    const algo = options.algo ?? (recordedAlgo as SearchAlgorithm | undefined) ?? 'tpe';
+    optimizer = createOptimizer(options.space, { ...optimizerOptions, algo, ...(seed !== undefined ? { seed } : {}) });
+  }
   await client.logBatch(parentRunId, {
     tags: [
       { key: SEARCH_TAG.algo, value: optimizer.algo },

@@ -91,14 +91,22 @@ export function sampleMixture(m: Mixture, s: Support, rng: Rng): number {
   return s.log ? Math.exp(s.low) : s.low;
 }
 
-/** log density (or log probability of the rounding bin when quantized) of `v`, given in the label's space. */
-export function mixtureLogPdf(m: Mixture, s: Support, v: number): number {
+/** The mixture's mass inside the bounds (the truncation's normaliser). */
+export function acceptance(m: Mixture, s: Support): number {
   let accept = 0;
   for (let k = 0; k < m.weights.length; k++) {
     const mu = m.mus[k] as number;
     const sg = m.sigmas[k] as number;
     accept += (m.weights[k] as number) * (normalCdf(s.high, mu, sg) - normalCdf(s.low, mu, sg));
   }
+  return accept;
+}
+
+/**
+ * log density (or log probability of the rounding bin when quantized) of `v`, given in the label's space;
+ * pass `accept` when scoring many values against one mixture.
+ */
+export function mixtureLogPdf(m: Mixture, s: Support, v: number, accept = acceptance(m, s)): number {
   let p = 0;
   if (s.q === undefined) {
     const x = s.log ? Math.log(v) : v;

@@ -175,6 +175,14 @@ export function evaluateSpace(space: unknown, vals: Readonly<Vals>): unknown {
   return walk(space);
 }
 
+/** A leaf as a param value; null as Python's str(None), as the course's `log_params(params)` writes it. */
+function scalarText(v: unknown): string {
+  if (v === null) return 'None';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v) ?? typeof v;
+}
+
 /**
  * The objective's value as run params: leaves by dotted path (`model.max_depth`, `layers.0`); a bare value is
  * `value`. Objects and arrays are flattened, so what is logged is what the objective received.
@@ -184,7 +192,7 @@ export function flattenParams(value: unknown): Record<string, string> {
   const walk = (node: unknown, path: string): void => {
     if (Array.isArray(node)) node.forEach((v, i) => walk(v, path === '' ? String(i) : `${path}.${i}`));
     else if (isPlainObject(node)) for (const [k, v] of Object.entries(node)) walk(v, path === '' ? k : `${path}.${k}`);
-    else out[path === '' ? 'value' : path] = node === null ? 'None' : String(node);
+    else out[path === '' ? 'value' : path] = scalarText(node);
   };
   walk(value, '');
   return out;

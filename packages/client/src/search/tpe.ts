@@ -6,7 +6,7 @@
  * proposed. Conditional spaces: a label is only modelled from the trials in which it was active, and only the
  * labels the proposed choices make active are drawn.
  */
-import { adaptiveParzen, categoricalPosterior, mixtureLogPdf, sampleMixture, type Support } from './parzen.js';
+import { acceptance, adaptiveParzen, categoricalPosterior, mixtureLogPdf, sampleMixture, type Support } from './parzen.js';
 import { samplePrior } from './prior.js';
 import { weightedIndex, type Rng } from './random-source.js';
 import { drawVals, type CompiledSpace, type Distribution, type Vals } from './space.js';
@@ -74,11 +74,13 @@ function proposeLabel(d: Distribution, good: number[], bad: number[], o: Require
   const toModel = (v: number): number => (s.log ? Math.log(v) : v);
   const l = adaptiveParzen(good.map(toModel), o.priorWeight, s.priorMu, s.priorSigma);
   const g = adaptiveParzen(bad.map(toModel), o.priorWeight, s.priorMu, s.priorSigma);
+  const lAccept = acceptance(l, s);
+  const gAccept = acceptance(g, s);
   let best = Number.NaN;
   let bestScore = -Infinity;
   for (let c = 0; c < o.candidates; c++) {
     const x = sampleMixture(l, s, rng);
-    const score = mixtureLogPdf(l, s, x) - mixtureLogPdf(g, s, x);
+    const score = mixtureLogPdf(l, s, x, lAccept) - mixtureLogPdf(g, s, x, gAccept);
     if (score > bestScore || Number.isNaN(best)) [best, bestScore] = [x, score];
   }
   return best;
