@@ -26,6 +26,9 @@ export const SEARCH_TAG = {
 
 export type TrialStatus = 'ok' | 'fail';
 
+/** Trials whose end-of-trial writes may be in flight at once. */
+const MAX_PENDING = 8;
+
 /** What an objective returns: a loss, or hyperopt's dict form. */
 export type ObjectiveResult = number | { loss?: number; status?: TrialStatus };
 
@@ -202,19 +205,44 @@ export async function minimize<S>(options: MinimizeOptions<S>): Promise<Minimize
   const store = await client.store();
   const baseTags: RunTag[] = [...resolveSystemTags(process.env), { key: TAG.parentRunId, value: parentRunId }];
   const user = currentUser(process.env);
+  // Finished trials, kept in trial order (TPE's forgetting weights depend on it).
   const finished: TrialResult[] = [...previous];
+  const addFinished = (t: TrialResult): void => {
+    let i = finished.length;
+    while (i > 0 && (finished[i - 1] as TrialResult).trial > t.trial) i--;
+    finished.splice(i, 0, t);
+  };
   let best = finished.reduce<TrialResult | undefined>((b, t) => (better(t, b) ? t : b), undefined);
   let sinceImprovement = 0;
   let stoppedEarly = false;
-  let next = previous.length === 0 ? 0 : Math.max(...previous.map((t) => t.trial)) + 1;
-  const total = Math.min(maxEvals, optimizer.size);
-  let started = finished.length;
+  // Trial numbers still to run: a resumed search first redoes the ones a crash left unfinished.
+  const done = new Set(previous.map((t) => t.trial));
+  const todo = Array.from({ length: Math.min(maxEvals, optimizer.size) }, (_, i) => i).filter((i) => !done.has(i));
+
+  // A trial's writes after its objective (loss, status) go on in the background while the next trial starts;
+  // at most MAX_PENDING trials' writes are in flight, and a failed write stops the search.
+  const pending = new Set<Promise<void>>();
+  let writeError: Error | undefined;
+  let crashed = false;
+  const inBackground = (work: Promise<unknown>): void => {
+    const p: Promise<void> = work.then(
+      () => undefined,
+      (err: unknown) => {
+        writeError ??= err instanceof Error ? err : new Error(String(err));
+        crashed = true;
+      },
+    );
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
 
   const runTrial = async (trial: number): Promise<void> => {
-    const history: Observation[] = finished
-      .slice()
-      .sort((a, b) => a.trial - b.trial)
-      .map((t) => ({ vals: t.vals, loss: t.status === 'ok' ? t.loss : undefined }));
+    // Only lower-numbered trials are history: a sequential search, resumed or not, sees what it would have seen.
+    const history: Observation[] = [];
+    for (const t of finished) {
+      if (t.trial >= trial) break;
+      history.push({ vals: t.vals, loss: t.status === 'ok' ? t.loss : undefined });
+    }
     const vals = optimizer.suggest(trial, history);
     const params = evaluateSpace(optimizer.space.space, vals);
     const runName = `trial-${trial}`;
@@ -231,7 +259,8 @@ export async function minimize<S>(options: MinimizeOptions<S>): Promise<Minimize
     });
     const runId = run.info.run_id;
     const paramList: Param[] = Object.entries(flattenParams(params)).map(([key, value]) => ({ key, value }));
-    if (paramList.length > 0) await client.logBatch(runId, { params: paramList });
+    const paramsSent = paramList.length > 0 ? client.logBatch(runId, { params: paramList }) : Promise.resolve();
+    paramsSent.catch(() => undefined); // awaited below, after the objective; this only marks it handled
 
     const metrics: Metric[] = [];
     const ctx: TrialContext = {
@@ -253,28 +282,34 @@ export async function minimize<S>(options: MinimizeOptions<S>): Promise<Minimize
     if (result.loss !== undefined && Number.isNaN(result.loss)) process.emitWarning(`Runlog search: trial ${trial} returned a NaN loss; it is recorded and skipped.`);
     if (error !== undefined) process.emitWarning(`Runlog search: ${error}`);
     const tags: RunTag[] = error !== undefined ? [{ key: SEARCH_TAG.trialError, value: error.slice(0, 5000) }] : [];
-    if (metrics.length > 0 || tags.length > 0) await store.logBatch(runId, metrics, [], tags);
-    await client.setTerminated(runId, result.status === 'ok' ? 'FINISHED' : 'FAILED');
+    const status = result.status === 'ok' ? 'FINISHED' : 'FAILED';
+    inBackground(
+      (async () => {
+        await paramsSent;
+        if (metrics.length > 0 || tags.length > 0) await store.logBatch(runId, metrics, [], tags);
+        await client.setTerminated(runId, status);
+      })(),
+    );
 
-    const done: TrialResult = { trial, runId, vals, params, ...result, ...(error !== undefined ? { error } : {}) };
-    finished.push(done);
-    if (better(done, best)) {
-      best = done;
+    const trialResult: TrialResult = { trial, runId, vals, params, ...result, ...(error !== undefined ? { error } : {}) };
+    addFinished(trialResult);
+    if (better(trialResult, best)) {
+      best = trialResult;
       sinceImprovement = 0;
       // The parent's `loss` history is the search's best-so-far curve.
-      await store.logBatch(parentRunId, [{ key: 'loss', value: done.loss as number, timestamp: Date.now(), step: trial }], [], []);
+      inBackground(store.logBatch(parentRunId, [{ key: 'loss', value: trialResult.loss as number, timestamp: Date.now(), step: trial }], [], []));
     } else {
       sinceImprovement++;
     }
     if (options.earlyStop !== undefined && best !== undefined && sinceImprovement >= options.earlyStop) stoppedEarly = true;
   };
 
-  let crashed = false;
   const worker = async (): Promise<void> => {
-    while (!stoppedEarly && !crashed && started < total) {
-      started++;
+    for (let trial = todo.shift(); trial !== undefined; trial = todo.shift()) {
+      while (pending.size >= MAX_PENDING) await Promise.race(pending);
+      if (stoppedEarly || crashed) return;
       try {
-        await runTrial(next++);
+        await runTrial(trial);
       } catch (err) {
         crashed = true; // the other workers finish their current trial and start no new one
         throw err;
@@ -283,13 +318,16 @@ export async function minimize<S>(options: MinimizeOptions<S>): Promise<Minimize
   };
   try {
     await Promise.all(Array.from({ length: parallelism }, worker));
+    await Promise.all(pending);
+    if (writeError !== undefined) throw writeError;
   } catch (err) {
     // Tracking failed (objective errors never get here): finished trials stay, the search can be resumed.
+    await Promise.all(pending);
     if (ownsParent) await client.setTerminated(parentRunId, 'FAILED').catch(() => undefined);
     throw err;
   }
 
-  const trials = finished.sort((a, b) => a.trial - b.trial);
+  const trials = finished;
   if (best === undefined) {
     if (ownsParent) await client.setTerminated(parentRunId, 'FAILED');
     const firstError = trials.find((t) => t.error !== undefined)?.error;
