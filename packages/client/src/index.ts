@@ -9,6 +9,7 @@ export * from './tracking/datasets.js';
 export * from './tracking/system-tags.js';
 export * from './tracking/runlog-client.js';
 export * from './tracking/fluent.js';
+export { SystemMetricsMonitor, SystemSampler, aggregateSamples, parseNvidiaSmi, type SystemMetricsOptions, type Sample } from './tracking/system-metrics.js';
 export * from './rest-registry-store.js';
 export * from './models/mlmodel.js';
 export * from './models/model-input.js';
