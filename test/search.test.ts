@@ -166,6 +166,29 @@ describe('minimize', () => {
     expect((await children(result.parentRunId, exp.experiment_id)).every((k) => k.info.status === 'FINISHED')).toBe(true);
   });
 
+  it('shows a long trial its params while it runs (short trials send them with the loss)', async () => {
+    await runlog.setExperiment('search-long-trial');
+    const seen: Record<string, string>[] = [];
+    await minimize({
+      space: { x: hp.uniform('x', 0, 1) },
+      objective: async (_p, trial) => {
+        // Waits (for the condition, up to 10 s) until the trial's own run shows its params.
+        for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+          const params = paramsOf(await client.getRun(trial.runId));
+          if (Object.keys(params).length > 0) {
+            seen.push(params);
+            break;
+          }
+        }
+        return 1;
+      },
+      maxEvals: 1,
+      seed: 3,
+    });
+    expect(seen).toHaveLength(1);
+    expect(Object.keys(seen[0] ?? {})).toEqual(['x']);
+  });
+
   it('uses the active run as the parent and leaves it active', async () => {
     await runlog.setExperiment('search-active-parent');
     const run = await runlog.startRun({ runName: 'outer' });

@@ -5,7 +5,7 @@
  * point is kept in a tag, so a search that crashed can be resumed from its parent run: finished trials are read
  * back, and with the same seed the remaining trials are the ones an uninterrupted search would have run.
  */
-import { RunlogError, type Metric, type Param, type Run, type RunTag } from '@runlog/core';
+import { LIMITS, RunlogError, type Metric, type Param, type Run, type RunTag } from '@runlog/core';
 import { activeExperimentId, activeRun, getClient } from '../tracking/fluent.js';
 import type { RunlogClient } from '../tracking/runlog-client.js';
 import { TAG, currentUser, resolveSystemTags } from '../tracking/system-tags.js';
@@ -28,6 +28,8 @@ export type TrialStatus = 'ok' | 'fail';
 
 /** Trials whose end-of-trial writes may be in flight at once. */
 const MAX_PENDING = 8;
+/** A trial running longer than this gets its params sent before it ends. */
+const PARAMS_DELAY_MS = 1000;
 
 /** What an objective returns: a loss, or hyperopt's dict form. */
 export type ObjectiveResult = number | { loss?: number; status?: TrialStatus };
@@ -259,8 +261,14 @@ export async function minimize<S>(options: MinimizeOptions<S>): Promise<Minimize
     });
     const runId = run.info.run_id;
     const paramList: Param[] = Object.entries(flattenParams(params)).map(([key, value]) => ({ key, value }));
-    const paramsSent = paramList.length > 0 ? client.logBatch(runId, { params: paramList }) : Promise.resolve();
-    paramsSent.catch(() => undefined); // awaited below, after the objective; this only marks it handled
+    // Params go with the loss in one request, unless the trial is still running after PARAMS_DELAY_MS: then they
+    // are sent at once, so the UI shows what a long trial is trying (short trials save a request each).
+    let paramsSent: Promise<void> | undefined;
+    const paramsTimer = setTimeout(() => {
+      paramsSent = client.logBatch(runId, { params: paramList });
+      paramsSent.catch(() => undefined); // awaited after the objective; this only marks it handled
+    }, PARAMS_DELAY_MS);
+    paramsTimer.unref();
 
     const metrics: Metric[] = [];
     const ctx: TrialContext = {
@@ -283,10 +291,17 @@ export async function minimize<S>(options: MinimizeOptions<S>): Promise<Minimize
     if (error !== undefined) process.emitWarning(`Runlog search: ${error}`);
     const tags: RunTag[] = error !== undefined ? [{ key: SEARCH_TAG.trialError, value: error.slice(0, 5000) }] : [];
     const status = result.status === 'ok' ? 'FINISHED' : 'FAILED';
+    clearTimeout(paramsTimer);
+    const sent = paramsSent;
+    const lateParams = sent === undefined ? paramList : [];
     inBackground(
       (async () => {
-        await paramsSent;
-        if (metrics.length > 0 || tags.length > 0) await store.logBatch(runId, metrics, [], tags);
+        await sent;
+        if (metrics.length <= LIMITS.maxMetricsPerBatch && lateParams.length <= LIMITS.maxParamsPerBatch) {
+          if (metrics.length + lateParams.length + tags.length > 0) await store.logBatch(runId, metrics, lateParams, tags);
+        } else {
+          await client.logBatch(runId, { metrics, params: lateParams, tags });
+        }
         await client.setTerminated(runId, status);
       })(),
     );
