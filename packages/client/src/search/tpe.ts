@@ -32,11 +32,22 @@ export interface Observation {
 
 /** The good/bad split: the indices of the good observations among those with a loss. */
 export function splitGood(history: readonly Observation[], gamma: number): Set<number> {
-  const scored = history.flatMap((o, i) => (o.loss !== undefined && Number.isFinite(o.loss) ? [i] : []));
-  const nGood = Math.min(Math.ceil(gamma * Math.sqrt(scored.length)), 25);
-  // Stable sort: ties keep trial order, as numpy's argsort would for the first of equal losses.
-  scored.sort((a, b) => (history[a]?.loss as number) - (history[b]?.loss as number) || a - b);
-  return new Set(scored.slice(0, nGood));
+  let scored = 0;
+  for (const o of history) if (o.loss !== undefined && Number.isFinite(o.loss)) scored++;
+  const nGood = Math.min(Math.ceil(gamma * Math.sqrt(scored)), 25);
+  // The nGood lowest losses by insertion into a short sorted list (no sort of the whole history per trial);
+  // ties keep trial order, as a stable argsort would.
+  const best: { loss: number; i: number }[] = [];
+  history.forEach((o, i) => {
+    const loss = o.loss;
+    if (loss === undefined || !Number.isFinite(loss)) return;
+    if (best.length === nGood && loss >= (best[nGood - 1] as { loss: number }).loss) return;
+    let at = best.length;
+    while (at > 0 && (best[at - 1] as { loss: number }).loss > loss) at--;
+    best.splice(at, 0, { loss, i });
+    if (best.length > nGood) best.pop();
+  });
+  return new Set(best.map((b) => b.i));
 }
 
 function support(d: Distribution): Support & { priorMu: number; priorSigma: number } {
