@@ -4,7 +4,11 @@
 // the optimizers alone, as hyperopt's own comparisons do.
 // search_overhead: minimize() with a no-op objective against the driver's server, 1,000 trials (one nested run
 // each: create, params, loss, end) — wall milliseconds per trial, how much of it the TPE suggestion is, and the
-// CPU milliseconds per trial of both processes (what the wall time would be on cores of their own).
+// CPU milliseconds per trial of both processes (what the wall time would be on cores of their own); then the
+// same search in local mode (SQLite in-process, no HTTP).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as runlog from '@runlog/client';
 import { createOptimizer, hp, minimize, type Observation, type SearchAlgorithm } from '@runlog/client';
@@ -127,12 +131,28 @@ export async function searchOverhead(ctx: Ctx & { baseUrl?: string | undefined; 
   const serverCpu1 = processCpuSeconds(ctx.serverPid);
   if (result.trials.length !== trials) throw new BenchError(`search_overhead: ${result.trials.length} of ${trials} trials finished`);
   log(`search_overhead: ${trials} trials in ${(totalMs / 1000).toFixed(1)} s`);
+  await runlog.getClient().close();
+
+  // The same search in local mode (the SQLite store in this process, no HTTP).
+  const dir = mkdtempSync(join(tmpdir(), 'runlog-bench-search-'));
+  let localMs: number;
+  try {
+    runlog.resetFluentState({});
+    runlog.setTrackingUri(`sqlite:///${join(dir, 'runlog.db')}`);
+    await runlog.setExperiment('bench-search-local');
+    const l0 = performance.now();
+    await minimize({ space, objective: () => 0, maxEvals: trials, algo: 'tpe', seed: 1, runName: 'overhead-local' });
+    localMs = performance.now() - l0;
+    await runlog.getClient().close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   emit(ctx, 'search_overhead', {
     trials,
+    local_mode_ms_per_trial: round(localMs / trials, 2),
     ms_per_trial: round(totalMs / trials, 2),
     tpe_suggest_ms_per_trial: round(suggestMs, 3),
     client_cpu_ms_per_trial: round((cpu.user + cpu.system) / 1000 / trials, 2),
     ...(serverCpu0 !== undefined && serverCpu1 !== undefined ? { server_cpu_ms_per_trial: round(((serverCpu1 - serverCpu0) * 1000) / trials, 2) } : {}),
   });
-  await runlog.getClient().close();
 }
