@@ -16,7 +16,7 @@ const SLICE = 10_000;
 const TOTAL_CALLS = 1_000_000;
 
 /** CPU seconds (user + system) a process has used, from /proc (Linux); undefined elsewhere or with --url. */
-function processCpuSeconds(pid: number | undefined): number | undefined {
+export function processCpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];

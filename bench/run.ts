@@ -17,6 +17,7 @@ import { BenchError, HttpClient } from './http.js';
 import { ingest } from './ingest.js';
 import { search } from './search.js';
 import { registrySearch } from './registry.js';
+import { searchOverhead, searchQuality } from './hyperparameter-search.js';
 
 const WORKLOADS: Record<string, (ctx: Ctx) => Promise<void>> = {
   ingest,
@@ -26,6 +27,8 @@ const WORKLOADS: Record<string, (ctx: Ctx) => Promise<void>> = {
   registry_search: registrySearch,
   artifacts,
   fluent_log_metric: fluentLogMetric as (ctx: Ctx) => Promise<void>,
+  search_quality: searchQuality,
+  search_overhead: searchOverhead as (ctx: Ctx) => Promise<void>,
 };
 // Result lines produced by a workload that has a different name.
 const ALIASES: Record<string, string> = {

@@ -10,6 +10,7 @@ import type { LogModelOptions, LoggedModel } from '../models/model-io.js';
 import type { LoadedModel } from '../models/pyfunc.js';
 import { datasetInput, type DatasetSpec } from './datasets.js';
 import { MetricBuffer } from './metric-buffer.js';
+import { SystemMetricsMonitor, systemMetricsOptionsFromEnv, type SystemMetricsOptions } from './system-metrics.js';
 import { RunlogClient, stringValue, tagList, type Tags } from './runlog-client.js';
 import { TAG, currentUser, resolveSystemTags } from './system-tags.js';
 import type { Env } from './tracking-uri.js';
@@ -33,6 +34,13 @@ export interface StartRunOptions {
   tags?: Tags;
   /** Markdown description (`mlflow.note.content`). */
   description?: string;
+  /**
+   * Sample CPU, memory, disk, network and GPUs into `system/…` metrics while the run is active (default: the
+   * `RUNLOG_ENABLE_SYSTEM_METRICS_LOGGING` or `MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING` variable).
+   */
+  logSystemMetrics?: boolean;
+  /** Sampling interval, samples per logged value, node id (default: MLflow's variables, else 10 s, 1). */
+  systemMetrics?: SystemMetricsOptions;
 }
 
 interface State {
@@ -44,6 +52,7 @@ interface State {
   runs: ActiveRun[];
   exitHook: boolean;
   exiting: Promise<void> | undefined;
+  monitors: Map<string, SystemMetricsMonitor>;
 }
 
 const state: State = {
@@ -55,6 +64,7 @@ const state: State = {
   runs: [],
   exitHook: false,
   exiting: undefined,
+  monitors: new Map(),
 };
 
 const validKeys = new Set<string>();
@@ -136,6 +146,11 @@ async function currentExperimentId(): Promise<string> {
   return '0';
 }
 
+/** The experiment new runs go to (for helpers such as `minimize` that create runs themselves). */
+export async function activeExperimentId(): Promise<string> {
+  return currentExperimentId();
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Runs
 // ---------------------------------------------------------------------------------------------------------------
@@ -199,7 +214,32 @@ export async function startRun(options: StartRunOptions = {}): Promise<ActiveRun
     };
   }
   state.runs.push(run);
+  if (options.logSystemMetrics ?? systemMetricsEnabled(state.env)) startSystemMetrics(run.runId, options.systemMetrics);
   return run;
+}
+
+function systemMetricsEnabled(env: Env): boolean {
+  const on = (v: string | undefined): boolean => v !== undefined && ['true', '1'].includes(v.toLowerCase());
+  return on(env.RUNLOG_ENABLE_SYSTEM_METRICS_LOGGING) || on(env.MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING);
+}
+
+/** System metrics go through the metric buffer, so they leave in the same background log-batch calls. */
+function startSystemMetrics(runId: string, options: SystemMetricsOptions | undefined): void {
+  const monitor = new SystemMetricsMonitor(
+    (metrics, step, timestamp) => {
+      for (const [key, value] of Object.entries(metrics)) buffer().add(runId, key, value, timestamp, step);
+    },
+    systemMetricsOptionsFromEnv(state.env, options),
+    (err) => process.emitWarning(`Runlog: a system metrics sample failed: ${err instanceof Error ? err.message : String(err)}`),
+  );
+  state.monitors.get(runId)?.stop();
+  state.monitors.set(runId, monitor);
+  monitor.start();
+}
+
+/** Whether system metrics are being sampled for a run (they stop when it ends). */
+export function isLoggingSystemMetrics(runId: string): boolean {
+  return state.monitors.get(runId)?.running ?? false;
 }
 
 /** Ends the innermost active run (FINISHED by default) after its buffered metrics are sent. */
@@ -212,6 +252,8 @@ export async function endRun(status: RunStatus = 'FINISHED'): Promise<void> {
 async function finishRun(run: ActiveRun, status: RunStatus): Promise<void> {
   const index = state.runs.indexOf(run);
   if (index >= 0) state.runs.splice(index, 1);
+  state.monitors.get(run.runId)?.stop();
+  state.monitors.delete(run.runId);
   let flushError: Error | undefined;
   try {
     await state.buffer?.flush();
@@ -375,6 +417,8 @@ export async function loadModel(modelUri: string, options: { dstPath?: string } 
 
 /** Test seam: forget the current client, experiment and runs (pending metrics included) and read `env` from now on. */
 export function resetFluentState(env: Env = process.env): void {
+  for (const monitor of state.monitors.values()) monitor.stop();
+  state.monitors.clear();
   state.env = env;
   state.trackingUri = undefined;
   state.client = undefined;

@@ -9,6 +9,7 @@ import { Markdown } from '../components/markdown';
 import { formatDuration, formatNumber, formatTime } from '../lib/format';
 import { CHART_POINTS, historyIntervalQuery } from '../lib/history';
 import { indexRun, NOTE_TAG, PARENT_TAG, runDuration } from '../lib/runs';
+import { splitSystemMetrics } from '../lib/system-metrics';
 import { href, navigate, setQuery, type Route } from '../router';
 
 const MetricChart = lazy(() => import('../components/metric-chart'));
@@ -243,6 +244,9 @@ function MetricsPanel({ run }: { run: Run }): ReactNode {
   const runId = run.info.run_id;
   // The same requests the charts make (one per metric, deduplicated): min and max come from the sampled history.
   const histories = useQueries({ queries: metrics.map((m) => historyIntervalQuery(m.key, [runId])) });
+  // System metrics (CPU, memory, GPU…) get their own section, as in MLflow's run page.
+  const { model, system } = splitSystemMetrics(metrics);
+  const sections = ([['Model metrics', model], ['System metrics', system]] as const).filter(([, list]) => list.length > 0);
   if (metrics.length === 0) return <Empty>This run has no metrics. Log some with <code>mlflow.log_metric("loss", 0.5, step=1)</code>.</Empty>;
   return (
     <div>
@@ -270,13 +274,18 @@ function MetricsPanel({ run }: { run: Run }): ReactNode {
           })}
         </tbody>
       </table>
-      <div className="charts">
-        <Suspense fallback={<Loading what="charts" />}>
-          {metrics.map((m) => (
-            <MetricChart key={m.key} metricKey={m.key} runIds={[runId]} runNames={{ [runId]: run.info.run_name || runId }} />
-          ))}
-        </Suspense>
-      </div>
+      {sections.map(([title, list]) => (
+        <section key={title} aria-label={title}>
+          {sections.length > 1 ? <h2>{title} ({list.length})</h2> : null}
+          <div className="charts">
+            <Suspense fallback={<Loading what="charts" />}>
+              {list.map((m) => (
+                <MetricChart key={m.key} metricKey={m.key} runIds={[runId]} runNames={{ [runId]: run.info.run_name || runId }} />
+              ))}
+            </Suspense>
+          </div>
+        </section>
+      ))}
     </div>
   );
 }
