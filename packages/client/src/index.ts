@@ -19,3 +19,4 @@ export type { LogModelOptions, LoggedModel } from './models/model-io.js';
 export * from './models/serving-input.js';
 export type { Predictor, FlavorLoader } from './models/flavors/flavor.js';
 export type { ModuleWithState, LoaderContext, Preprocessor } from './models/flavors/js-function.js';
+export { pyyamlDump } from './models/pyyaml-dump.js';

@@ -182,7 +182,7 @@ async function runKeys(ctx: SqlContext, runIds: readonly string[]): Promise<Map<
 }
 
 /** Evenly spaced picks from sorted steps, always keeping the last (MLflow's sampling). */
-function sampleSteps(steps: readonly number[], maxResults: number): number[] {
+export function sampleSteps(steps: readonly number[], maxResults: number): number[] {
   if (steps.length <= maxResults) return [...steps];
   const out: number[] = [];
   const stride = (steps.length - 1) / (maxResults - 1);
@@ -196,7 +196,7 @@ function sampleSteps(steps: readonly number[], maxResults: number): number[] {
 }
 
 /** `sampleSteps` over the dense steps `first, first+1, …, first+count-1`, without materialising them. */
-function sampleStepRange(first: number, count: number, maxResults: number): number[] {
+export function sampleStepRange(first: number, count: number, maxResults: number): number[] {
   if (count <= maxResults) return Array.from({ length: count }, (_, k) => first + k);
   const out: number[] = [];
   const stride = (count - 1) / (maxResults - 1);
