@@ -2,6 +2,9 @@
 import type { ServerConfig } from './config.js';
 import type { AppStores } from './app.js';
 import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
+import { createFileRegistryStore } from './stores/file/file-registry-store.js';
+import { fileStoreFolder } from './stores/file/file-store-uri.js';
+import { createFileTrackingStore } from './stores/file/file-tracking-store.js';
 import { createSqlRegistryStore } from './stores/sql/sql-registry-store.js';
 import { createSqlTrackingStore } from './stores/sql/sql-tracking-store.js';
 
@@ -14,6 +17,12 @@ export async function openStores(
     config.serveArtifacts && config.artifactsDestination !== undefined
       ? await openArtifactRepo(config.artifactsDestination)
       : undefined;
+  // A file: URI or a bare path is MLflow's file store (MLflow reads both that way; SQL backends need a scheme).
+  const folder = fileStoreFolder(config.backendStoreUri);
+  if (folder !== undefined) {
+    const fileTracking = createFileTrackingStore({ root: folder, defaultArtifactRoot: config.defaultArtifactRoot });
+    return { tracking: fileTracking, registry: createFileRegistryStore(fileTracking.context), artifacts };
+  }
   const tracking = await createSqlTrackingStore({
     uri: config.backendStoreUri,
     defaultArtifactRoot: config.defaultArtifactRoot,
