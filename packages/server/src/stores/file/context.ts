@@ -6,4 +6,6 @@ export interface FileContext {
   readonly layout: StoreLayout;
   readonly defaultArtifactRoot: string;
   readonly runs: RunIndex;
+  /** Whether run writes are fsynced before they are acknowledged (see DurableWrites). */
+  readonly sync: boolean;
 }

@@ -14,6 +14,11 @@ export interface FileStoreOptions {
   root: string;
   /** Root of new experiments' artifact locations; MLflow's default is the store folder itself (`file:///…/mlruns`). */
   defaultArtifactRoot: string;
+  /**
+   * fsync run writes before acknowledging them (default true). Off, a crash of the process still loses nothing
+   * (the writes are in the OS's cache) but a power loss may lose the last ones; for seeding benchmarks.
+   */
+  sync?: boolean;
 }
 
 export interface FileTrackingStore extends TrackingStore {
@@ -23,7 +28,7 @@ export interface FileTrackingStore extends TrackingStore {
 /** Opens (or creates) a file store. Calls are synchronous file I/O wrapped as promises; errors become rejections. */
 export function createFileTrackingStore(options: FileStoreOptions): FileTrackingStore {
   const layout = new StoreLayout(options.root);
-  const ctx: FileContext = { layout, defaultArtifactRoot: options.defaultArtifactRoot, runs: new RunIndex(layout) };
+  const ctx: FileContext = { layout, defaultArtifactRoot: options.defaultArtifactRoot, runs: new RunIndex(layout), sync: options.sync ?? true };
   fs.mkdirSync(layout.root, { recursive: true });
   experiments.createDefaultExperiment(ctx);
   fs.mkdirSync(layout.trash, { recursive: true });

@@ -23,55 +23,124 @@ export function isNotFound(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-/** Replaces `file` with `text` atomically: readers see the old or the new content, never a mix. */
-export function writeFileAtomic(file: string, text: string): void {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const temp = path.join(dir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
-  const fd = fs.openSync(temp, 'wx');
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+/**
+ * The writes of one store operation, made durable together before it is acknowledged: files are written
+ * first, then every written file is fsynced (on a journalling file system the first fsync commits them all,
+ * so the rest cost little), then replacements are renamed into place, then each touched folder is fsynced so
+ * the new names survive a crash too. Readers see a replaced file old or new, never a mix.
+ */
+export class DurableWrites {
+  /** `sync: false` skips the fsyncs (a process crash still loses nothing; a power loss may lose the last writes). */
+  constructor(private readonly sync = true) {}
+
+  private readonly fds: number[] = [];
+  private readonly renames: [string, string][] = [];
+  private readonly dirs = new Set<string>();
+
+  private open(file: string, flags: string): number {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const fd = fs.openSync(file, flags);
+    this.fds.push(fd);
+    this.dirs.add(path.dirname(file));
+    return fd;
   }
-  try {
-    fs.renameSync(temp, file);
-  } catch (err) {
-    fs.rmSync(temp, { force: true });
-    throw err;
+
+  /** Replaces `file` with `text` (through a temp file beside it and a rename at commit). */
+  replace(file: string, text: string): void {
+    const temp = path.join(path.dirname(file), `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
+    fs.writeSync(this.open(temp, 'wx'), text);
+    this.renames.push([temp, file]);
+  }
+
+  /** Creates `file` with `text` unless it exists (false then); the check and the creation are one step. */
+  create(file: string, text: string): boolean {
+    let fd: number;
+    try {
+      fd = this.open(file, 'wx');
+    } catch (err) {
+      if (errorCode(err) === 'EEXIST') return false;
+      throw err;
+    }
+    fs.writeSync(fd, text);
+    return true;
+  }
+
+  /** Appends whole lines with one write call (O_APPEND), so concurrent appenders interleave lines, never bytes. */
+  append(file: string, text: string): void {
+    fs.writeSync(this.open(file, 'a'), text);
+  }
+
+  /** A new folder whose name must survive a crash. */
+  mkdir(dir: string): void {
+    fs.mkdirSync(dir, { recursive: true });
+    this.dirs.add(path.dirname(dir));
+  }
+
+  commit(): void {
+    try {
+      if (this.sync) for (const fd of this.fds) fs.fsyncSync(fd);
+    } finally {
+      this.closeAll();
+    }
+    for (const [temp, file] of this.renames) fs.renameSync(temp, file);
+    this.renames.length = 0;
+    if (this.sync) for (const dir of this.dirs) syncDir(dir);
+  }
+
+  /** Drops what was staged: open files closed, temp files removed (files already created stay, as any partial write). */
+  abort(): void {
+    this.closeAll();
+    for (const [temp] of this.renames) fs.rmSync(temp, { force: true });
+    this.renames.length = 0;
+  }
+
+  private closeAll(): void {
+    for (const fd of this.fds.splice(0)) fs.closeSync(fd);
   }
 }
 
-/** Creates `file` with `text` unless it exists (false then); the check and the creation are one step. */
-export function createFileExclusive(file: string, text: string): boolean {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+function syncDir(dir: string): void {
   let fd: number;
   try {
-    fd = fs.openSync(file, 'wx');
+    fd = fs.openSync(dir, 'r');
   } catch (err) {
-    if (errorCode(err) === 'EEXIST') return false;
+    if (isNotFound(err)) return;
     throw err;
   }
   try {
-    fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  return true;
 }
 
-/** Appends whole lines with one write call, so concurrent appenders interleave lines, never bytes. */
-export function appendText(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, 'a');
+/** Runs `stage` on a fresh DurableWrites and commits it; a throw aborts instead. */
+export function durably<T>(stage: (w: DurableWrites) => T, sync = true): T {
+  const w = new DurableWrites(sync);
+  let result: T;
   try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    result = stage(w);
+  } catch (err) {
+    w.abort();
+    throw err;
   }
+  w.commit();
+  return result;
+}
+
+/** Replaces `file` with `text` atomically and durably. */
+export function writeFileAtomic(file: string, text: string): void {
+  durably((w) => w.replace(file, text));
+}
+
+/** Creates `file` with `text` unless it exists (false then), durably. */
+export function createFileExclusive(file: string, text: string): boolean {
+  return durably((w) => w.create(file, text));
+}
+
+/** Appends whole lines durably in one write call. */
+export function appendText(file: string, text: string): void {
+  durably((w) => w.append(file, text));
 }
 
 /** Creates a folder unless it exists (false then). */
@@ -153,6 +222,17 @@ export function stamp(p: string): string {
 
 const LOCK_STALE_MS = 30_000;
 
+/** A lock file needs no durability: after a crash a stale one is broken anyway. */
+function tryCreate(file: string): boolean {
+  try {
+    fs.closeSync(fs.openSync(file, 'wx'));
+    return true;
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST') return false;
+    throw err;
+  }
+}
+
 /**
  * Runs `fn` holding the store-wide lock file (O_EXCL create), for the few check-then-write steps that no single
  * atomic file operation covers (unique experiment names). A lock older than 30 s is taken to be a crashed
@@ -161,7 +241,7 @@ const LOCK_STALE_MS = 30_000;
 export async function withStoreLock<T>(root: string, fn: () => T): Promise<T> {
   const lock = path.join(root, '.runlog-lock');
   for (let attempt = 0; ; attempt++) {
-    if (createFileExclusive(lock, String(process.pid))) break;
+    if (tryCreate(lock)) break;
     const st = fs.statSync(lock, { throwIfNoEntry: false });
     if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) {
       removeFile(lock);

@@ -4,6 +4,11 @@
  * listings but no file contents, and re-reads only what changed, so searches over thousands of runs stay fast
  * and still see writes made by other processes (MLflow's client, a second server). Writes from this process
  * drop their run's entry directly, so a write is visible to the next read even within one clock tick.
+ *
+ * Searches go one step further: every Runlog process appends a byte to `<root>/.runlog-changes` after each
+ * run write, so while that file is unchanged an experiment's runs are served from memory without touching
+ * each run folder. Writers that do not know the file (MLflow's own client writing into the folder) are caught
+ * by the full re-check, which a search does at least once a second.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -140,11 +145,79 @@ export function persistedRunMeta(info: RunInfo, deletedTime: number | null | und
   return meta;
 }
 
+/** How long a search may trust the change counter alone, i.e. how stale a foreign (non-Runlog) write may look. */
+const FOREIGN_WRITE_WINDOW_MS = 1000;
+const CHANGES_FILE = '.runlog-changes';
+const CHANGES_MAX_BYTES = 1 << 20;
+
+interface Snapshot {
+  counter: string;
+  at: number;
+  records: Map<string, RunRecord>;
+  /** Run folders this process wrote since the snapshot: re-read on the next search, the rest reused. */
+  dirty: Set<string>;
+}
+
+const statStamp = (st: fs.BigIntStats): string => `${st.ino}.${st.mtimeNs}.${st.size}`;
+
 export class RunIndex {
   private readonly entries = new Map<string, Entry>();
   private readonly dirOf = new Map<string, string>();
+  private readonly snapshots = new Map<string, Snapshot>();
+  private readonly changesFile: string;
 
-  constructor(private readonly layout: StoreLayout) {}
+  constructor(private readonly layout: StoreLayout) {
+    this.changesFile = path.join(layout.root, CHANGES_FILE);
+  }
+
+  /**
+   * Tells every Runlog process sharing the store that runs changed (one appended byte; kept under 1 MiB). When
+   * the counter grew by exactly this byte, no other writer came in between, so this process's snapshots that
+   * were current stay current with `runDir` marked for re-reading instead of re-checking every run.
+   */
+  private bump(runDir?: string): void {
+    const fd = fs.openSync(this.changesFile, 'a');
+    try {
+      const before = fs.fstatSync(fd, { bigint: true });
+      fs.writeSync(fd, '.');
+      const after = fs.fstatSync(fd, { bigint: true });
+      if (after.size > CHANGES_MAX_BYTES) fs.ftruncateSync(fd, 0);
+      else if (after.size === before.size + 1n) {
+        const was = statStamp(before);
+        for (const [expDir, snap] of this.snapshots) {
+          if (snap.counter !== was) continue;
+          snap.counter = statStamp(after);
+          if (runDir !== undefined && path.dirname(runDir) === expDir) snap.dirty.add(runDir);
+        }
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** The runs of an experiment folder, current as of this call up to FOREIGN_WRITE_WINDOW_MS for foreign writers. */
+  runsOf(experimentDir: string): RunRecord[] {
+    const counter = fileStamp(this.changesFile);
+    const now = Date.now();
+    const snap = this.snapshots.get(experimentDir);
+    if (snap && snap.counter === counter && now - snap.at < FOREIGN_WRITE_WINDOW_MS) {
+      for (const dir of snap.dirty) {
+        const run = this.read(dir);
+        if (run) snap.records.set(dir, run);
+        else snap.records.delete(dir);
+      }
+      snap.dirty.clear();
+      return [...snap.records.values()];
+    }
+    const records = new Map<string, RunRecord>();
+    for (const dir of this.runDirs(experimentDir)) {
+      const run = this.read(dir);
+      if (run) records.set(dir, run);
+    }
+    // The counter was read before the pass: a write during the pass shows up as a change next time.
+    this.snapshots.set(experimentDir, { counter, at: now, records, dirty: new Set() });
+    return [...records.values()];
+  }
 
   /** The folder of run `runId` (in an active or deleted experiment), or undefined. */
   locate(runId: string): string | undefined {
@@ -210,12 +283,15 @@ export class RunIndex {
 
   invalidate(dir: string): void {
     this.entries.delete(dir);
+    this.bump(dir);
   }
 
   /** Drops every cached run under an experiment folder that moved (to or from .trash). */
   forgetExperiment(experimentDir: string): void {
     for (const dir of this.entries.keys()) if (path.dirname(dir) === experimentDir) this.entries.delete(dir);
     for (const [id, dir] of this.dirOf) if (path.dirname(dir) === experimentDir) this.dirOf.delete(id);
+    this.snapshots.delete(experimentDir);
+    this.bump();
   }
 
   /** Marks the runs of an experiment that is being deleted (restored) as deleted (active), as MLflow does. */

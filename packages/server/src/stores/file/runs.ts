@@ -18,7 +18,7 @@ import { RUN_NAME_TAG, prepareTags } from '../sql/run-tags.js';
 import { checkBatchLimits, prepareMetrics, prepareParams, validateDatasetInput } from '../sql/run-data.js';
 import type { FileContext } from './context.js';
 import { experimentNotFound, requireExperiment } from './experiments.js';
-import { appendText, createFileExclusive, exists, readText, removeFile, writeFileAtomic } from './fs-ops.js';
+import { durably, exists, readText, removeFile, writeFileAtomic, type DurableWrites } from './fs-ops.js';
 import { isRunId } from './layout.js';
 import { metricLine } from './metric-lines.js';
 import { persistedRunMeta, type RunRecord } from './run-index.js';
@@ -59,8 +59,10 @@ export function getRun(ctx: FileContext, runId: string): Run {
   return toRun(requireRun(ctx, runId));
 }
 
-function writeTag(ctx: FileContext, runDir: string, tag: RunTag): void {
-  writeFileAtomic(ctx.layout.keyFile(runDir, 'tags', tag.key), tag.value);
+function writeTag(ctx: FileContext, runDir: string, tag: RunTag, w?: DurableWrites): void {
+  const file = ctx.layout.keyFile(runDir, 'tags', tag.key);
+  if (w) w.replace(file, tag.value);
+  else writeFileAtomic(file, tag.value);
 }
 
 export function createRun(ctx: FileContext, input: CreateRunInput): Run {
@@ -94,11 +96,15 @@ export function createRun(ctx: FileContext, input: CreateRunInput): Run {
     lifecycle_stage: 'active',
   };
   fs.mkdirSync(dir);
-  for (const sub of ['metrics', 'params', 'artifacts']) fs.mkdirSync(path.join(dir, sub));
-  // Tags before meta.yaml: a reader sees the run complete or not at all.
-  const byKey = new Map(tags.map((t) => [t.key, t.value]));
-  for (const [key, value] of byKey) writeTag(ctx, dir, { key, value });
-  createMeta(dir, persistedRunMeta(info, null));
+  durably((w) => {
+    w.mkdir(dir);
+    for (const sub of ['metrics', 'params', 'artifacts']) w.mkdir(path.join(dir, sub));
+    const byKey = new Map(tags.map((t) => [t.key, t.value]));
+    for (const [key, value] of byKey) writeTag(ctx, dir, { key, value }, w);
+  }, ctx.sync);
+  // meta.yaml last: a reader sees the run complete or not at all.
+  durably((w) => createMeta(dir, persistedRunMeta(info, null), w), ctx.sync);
+  ctx.runs.invalidate(dir);
   return { info, data: { tags }, inputs: {} };
 }
 
@@ -147,23 +153,25 @@ export function logBatch(ctx: FileContext, runId: string, metrics: readonly Metr
     else if (old !== p.value) throw changed(p, old);
   }
   try {
-    for (const p of fresh) {
-      const file = ctx.layout.keyFile(run.dir, 'params', p.key);
-      if (!createFileExclusive(file, p.value)) {
-        const old = readText(file) ?? '';
-        if (old !== p.value) throw changed(p, old);
+    durably((w) => {
+      for (const p of fresh) {
+        const file = ctx.layout.keyFile(run.dir, 'params', p.key);
+        if (!w.create(file, p.value)) {
+          const old = readText(file) ?? '';
+          if (old !== p.value) throw changed(p, old);
+        }
       }
-    }
-    const lastTag = new Map(tagRows.map((t) => [t.key, t.value]));
-    for (const [key, value] of lastTag) writeTag(ctx, run.dir, { key, value });
-    const runName = lastTag.get(RUN_NAME_TAG);
-    if (runName !== undefined) writeMeta(run.dir, persistedRunMeta({ ...run.info, run_name: runName }, undefined));
-    const lines = new Map<string, string>();
-    for (const m of points) {
-      const line = metricLine({ key: m.key, value: m.is_nan ? NaN : m.value, timestamp: m.timestamp, step: m.step });
-      lines.set(m.key, (lines.get(m.key) ?? '') + line);
-    }
-    for (const [key, text] of lines) appendText(ctx.layout.keyFile(run.dir, 'metrics', key), text);
+      const lastTag = new Map(tagRows.map((t) => [t.key, t.value]));
+      for (const [key, value] of lastTag) writeTag(ctx, run.dir, { key, value }, w);
+      const runName = lastTag.get(RUN_NAME_TAG);
+      if (runName !== undefined) writeMeta(run.dir, persistedRunMeta({ ...run.info, run_name: runName }, undefined), w);
+      const lines = new Map<string, string>();
+      for (const m of points) {
+        const line = metricLine({ key: m.key, value: m.is_nan ? NaN : m.value, timestamp: m.timestamp, step: m.step });
+        lines.set(m.key, (lines.get(m.key) ?? '') + line);
+      }
+      for (const [key, text] of lines) w.append(ctx.layout.keyFile(run.dir, 'metrics', key), text);
+    }, ctx.sync);
   } finally {
     ctx.runs.invalidate(run.dir);
   }

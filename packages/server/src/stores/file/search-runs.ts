@@ -87,11 +87,7 @@ export function runsOfExperiments(ctx: FileContext, experimentIds: readonly stri
   const out: RunRecord[] = [];
   for (const id of new Set(experimentIds)) {
     const expDir = ctx.layout.experimentDir(id);
-    if (!expDir) continue;
-    for (const dir of ctx.runs.runDirs(expDir)) {
-      const run = ctx.runs.read(dir);
-      if (run) out.push(run);
-    }
+    if (expDir) out.push(...ctx.runs.runsOf(expDir));
   }
   return out;
 }

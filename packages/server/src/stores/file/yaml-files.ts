@@ -3,7 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { RunlogError } from '@runlog/core';
 import { pyyamlDump } from '@runlog/client';
-import { createFileExclusive, readText, writeFileAtomic } from './fs-ops.js';
+import { createFileExclusive, readText, writeFileAtomic, type DurableWrites } from './fs-ops.js';
 
 export const META_FILE = 'meta.yaml';
 
@@ -25,14 +25,17 @@ export function readMeta(dir: string): YamlMap | undefined {
   return data as YamlMap;
 }
 
-/** Replaces `dir/meta.yaml` atomically. */
-export function writeMeta(dir: string, data: YamlMap): void {
-  writeFileAtomic(path.join(dir, META_FILE), pyyamlDump(data));
+/** Replaces `dir/meta.yaml` atomically (as part of `w` when given, else durably on its own). */
+export function writeMeta(dir: string, data: YamlMap, w?: DurableWrites): void {
+  const file = path.join(dir, META_FILE);
+  if (w) w.replace(file, pyyamlDump(data));
+  else writeFileAtomic(file, pyyamlDump(data));
 }
 
 /** Creates `dir/meta.yaml`; false when it already exists. */
-export function createMeta(dir: string, data: YamlMap): boolean {
-  return createFileExclusive(path.join(dir, META_FILE), pyyamlDump(data));
+export function createMeta(dir: string, data: YamlMap, w?: DurableWrites): boolean {
+  const file = path.join(dir, META_FILE);
+  return w ? w.create(file, pyyamlDump(data)) : createFileExclusive(file, pyyamlDump(data));
 }
 
 export function str(value: unknown, fallback = ''): string {
