@@ -8,7 +8,8 @@
  * Searches go one step further: every Runlog process appends a byte to `<root>/.runlog-changes` after each
  * run write, so while that file is unchanged an experiment's runs are served from memory without touching
  * each run folder. Writers that do not know the file (MLflow's own client writing into the folder) are caught
- * by the full re-check, which a search does at least once a second.
+ * by the full re-check, which a search does at least once a second (on a store so large or a disk so busy that
+ * the re-check itself takes longer than 200 ms, at least every five re-check durations).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -145,14 +146,21 @@ export function persistedRunMeta(info: RunInfo, deletedTime: number | null | und
   return meta;
 }
 
-/** How long a search may trust the change counter alone, i.e. how stale a foreign (non-Runlog) write may look. */
+/**
+ * How long a search may trust the change counter alone, i.e. how stale a foreign (non-Runlog) write may look:
+ * a second, or five times what the last full re-check took when that is longer (a huge store on a busy disk),
+ * so full re-checks never take most of the time.
+ */
 const FOREIGN_WRITE_WINDOW_MS = 1000;
+const FULL_CHECK_SHARE = 5;
 const CHANGES_FILE = '.runlog-changes';
 const CHANGES_MAX_BYTES = 1 << 20;
 
 interface Snapshot {
   counter: string;
+  /** When the full re-check ended, and how long it took. */
   at: number;
+  took: number;
   records: Map<string, RunRecord>;
   /** Run folders this process wrote since the snapshot: re-read on the next search, the rest reused. */
   dirty: Set<string>;
@@ -200,7 +208,7 @@ export class RunIndex {
     const counter = fileStamp(this.changesFile);
     const now = Date.now();
     const snap = this.snapshots.get(experimentDir);
-    if (snap && snap.counter === counter && now - snap.at < FOREIGN_WRITE_WINDOW_MS) {
+    if (snap && snap.counter === counter && now - snap.at < Math.max(FOREIGN_WRITE_WINDOW_MS, FULL_CHECK_SHARE * snap.took)) {
       for (const dir of snap.dirty) {
         const run = this.read(dir);
         if (run) snap.records.set(dir, run);
@@ -214,8 +222,9 @@ export class RunIndex {
       const run = this.read(dir);
       if (run) records.set(dir, run);
     }
-    // The counter was read before the pass: a write during the pass shows up as a change next time.
-    this.snapshots.set(experimentDir, { counter, at: now, records, dirty: new Set() });
+    // The counter was read before the pass: a Runlog write during the pass shows up as a change next time.
+    const end = Date.now();
+    this.snapshots.set(experimentDir, { counter, at: end, took: end - now, records, dirty: new Set() });
     return [...records.values()];
   }
 
