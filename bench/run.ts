@@ -16,6 +16,7 @@ import { metricHistory } from './history.js';
 import { BenchError, HttpClient } from './http.js';
 import { ingest } from './ingest.js';
 import { search } from './search.js';
+import { fileStoreSearch } from './file-store.js';
 import { registrySearch } from './registry.js';
 import { searchOverhead, searchQuality } from './hyperparameter-search.js';
 
@@ -29,6 +30,7 @@ const WORKLOADS: Record<string, (ctx: Ctx) => Promise<void>> = {
   fluent_log_metric: fluentLogMetric as (ctx: Ctx) => Promise<void>,
   search_quality: searchQuality,
   search_overhead: searchOverhead as (ctx: Ctx) => Promise<void>,
+  file_store_search: fileStoreSearch,
 };
 // Result lines produced by a workload that has a different name.
 const ALIASES: Record<string, string> = {
@@ -39,7 +41,7 @@ const ALIASES: Record<string, string> = {
 };
 
 const USAGE = `usage: node --import tsx bench/run.ts [options]
-  --backend sqlite|postgres   store to benchmark (default sqlite)
+  --backend sqlite|postgres|file   store to benchmark (default sqlite; file: MLflow's mlruns folder)
   --backend-store-uri URI     override the store URI (default: a fresh temp sqlite file, or for postgres
                               a fresh database on $RUNLOG_BENCH_PG_URL, default
                               postgresql://postgres@127.0.0.1:5432/test, dropped afterwards)
@@ -79,7 +81,9 @@ function parseOptions(): Options {
     process.exit(0);
   }
   const backend = values.backend ?? 'sqlite';
-  if (backend !== 'sqlite' && backend !== 'postgres') throw new BenchError(`--backend must be sqlite or postgres, got ${backend}`);
+  if (backend !== 'sqlite' && backend !== 'postgres' && backend !== 'file') {
+    throw new BenchError(`--backend must be sqlite, postgres or file, got ${backend}`);
+  }
   const workers = positive(values.workers ?? '1', '--workers', true);
   const only = values.only === undefined ? Object.keys(WORKLOADS) : [...new Set(values.only.split(',').map((w) => ALIASES[w.trim()] ?? w.trim()))];
   for (const w of only) if (!(w in WORKLOADS)) throw new BenchError(`unknown workload '${w}'\n${USAGE}`);
@@ -127,7 +131,7 @@ class Server {
     const cli = join(root, 'packages/server/dist/cli/main.js');
     if (!existsSync(cli)) throw new BenchError(`${cli} not found: run \`npm run build\` first`);
     const port = await freePort();
-    const storeUri = opts.storeUri ?? `sqlite:///${this.dir}/bench.db`;
+    const storeUri = opts.storeUri ?? (opts.backend === 'file' ? `file://${this.dir}/mlruns` : `sqlite:///${this.dir}/bench.db`);
     const args = [cli, 'server', '--backend-store-uri', storeUri, '--default-artifact-root', join(this.dir, 'artifacts'),
       '--artifacts-destination', destination, '--host', '127.0.0.1', '--port', String(port), '--workers', String(opts.workers)];
     log(`starting server: node ${args.join(' ')}`);

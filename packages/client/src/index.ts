@@ -26,3 +26,4 @@ export { createOptimizer, type Optimizer, type OptimizerOptions, type SearchAlgo
 export type { Observation, TpeOptions } from './search/tpe.js';
 export * from './search/minimize.js';
 export { autolog, tfjsAutolog, type TfjsAutologOptions } from './autolog/tfjs-autolog.js';
+export { pyyamlDump } from './models/pyyaml-dump.js';

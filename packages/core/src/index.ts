@@ -10,3 +10,4 @@ export * from './safe-path.js';
 export * from './local-backend.js';
 export * from './registry/index.js';
 export * from './traces.js';
+export * from './metric-sampling.js';

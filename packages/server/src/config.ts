@@ -1,7 +1,9 @@
 /** Server configuration: flags and environment read once, validated, frozen. */
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { RunlogError } from '@runlog/core';
+import { fileStoreFolder } from './stores/file/file-store-uri.js';
 
 export interface ServerConfig {
   readonly host: string;
@@ -74,8 +76,12 @@ export function buildServerConfig(
   const serveArtifacts = flags.serveArtifacts ?? true;
   const destination = flags.artifactsDestination ?? env.MLFLOW_ARTIFACTS_DESTINATION ?? path.join(dataDir, 'artifacts');
   const artifactsDestination = /^[a-z][a-z0-9+.-]*:\/\//i.test(destination) ? destination : path.resolve(cwd, destination);
+  // A file store keeps artifacts inside itself by default (`file:///…/mlruns/<experiment id>`), as MLflow's does.
+  const fileStore = fileStoreFolder(backendStoreUri, cwd);
   const artifactRoot =
-    flags.defaultArtifactRoot ?? env.MLFLOW_DEFAULT_ARTIFACT_ROOT ?? (serveArtifacts ? 'mlflow-artifacts:/' : artifactsDestination);
+    flags.defaultArtifactRoot ??
+    env.MLFLOW_DEFAULT_ARTIFACT_ROOT ??
+    (fileStore !== undefined ? pathToFileURL(fileStore).href : serveArtifacts ? 'mlflow-artifacts:/' : artifactsDestination);
   // A plain local path is made absolute (MLflow's resolve_uri_if_local): run roots must not depend on the cwd.
   const defaultArtifactRoot = /^[a-z][a-z0-9+.-]*:/i.test(artifactRoot) ? artifactRoot : path.resolve(cwd, artifactRoot);
   const artifactsOnly = flags.artifactsOnly ?? false;

@@ -2,7 +2,7 @@
  * Stores for the SDK's local mode (no server process): a SQLite/PostgreSQL URI, or a folder that holds
  * `runlog.db` and `artifacts/`. Artifacts of experiments created here live in a local folder the SDK writes
  * directly: `<folder of the database>/artifacts` for a SQLite file (the `runlog server` defaults), `./runlog-data/artifacts`
- * for PostgreSQL.
+ * for PostgreSQL. A folder with MLflow's `mlruns` layout opens as a file store, artifacts inside it as MLflow keeps them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { RunlogError, type LocalBackend } from '@runlog/core';
 import { createSqlRegistryStore } from './stores/sql/sql-registry-store.js';
 import { createSqlTrackingStore } from './stores/sql/sql-tracking-store.js';
+import { createFileRegistryStore } from './stores/file/file-registry-store.js';
+import { fileStoreFolder, hasMlflowLayout } from './stores/file/file-store-uri.js';
+import { createFileTrackingStore } from './stores/file/file-tracking-store.js';
 
 interface LocalLayout {
   backendStoreUri: string;
@@ -47,7 +50,29 @@ export function localLayout(trackingUri: string): LocalLayout {
   return { backendStoreUri: `sqlite:///${path.join(root, 'runlog.db')}`, artifactRoot: path.join(root, 'artifacts') };
 }
 
+/**
+ * The MLflow file store a local tracking URI names, if any: a folder that already holds MLflow's layout, or one
+ * named `mlruns` without Runlog's database. Any other folder keeps its meaning (runlog.db + artifacts/).
+ */
+function mlflowFolder(trackingUri: string): string | undefined {
+  if (/^(sqlite|postgres(ql)?):/i.test(trackingUri)) return undefined;
+  let folder: string | undefined;
+  try {
+    folder = fileStoreFolder(trackingUri);
+  } catch {
+    return undefined;
+  }
+  if (folder === undefined) return undefined;
+  if (hasMlflowLayout(folder)) return folder;
+  return path.basename(folder) === 'mlruns' && !fs.existsSync(path.join(folder, 'runlog.db')) ? folder : undefined;
+}
+
 export async function openLocalBackend(trackingUri: string): Promise<LocalBackend> {
+  const mlruns = mlflowFolder(trackingUri);
+  if (mlruns !== undefined) {
+    const tracking = createFileTrackingStore({ root: mlruns, defaultArtifactRoot: mlruns });
+    return { tracking, registry: createFileRegistryStore(tracking.context), artifactRoot: mlruns, close: () => tracking.close() };
+  }
   const layout = localLayout(trackingUri);
   if (layout.backendStoreUri.startsWith('sqlite:')) {
     fs.mkdirSync(path.dirname(sqliteFile(layout.backendStoreUri)), { recursive: true });

@@ -3,7 +3,7 @@ import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { buildServerConfig, type ServerConfig, type ServerFlags } from '../config.js';
 import { startServer, type RunningServer } from '../serve.js';
-import { createSqlTrackingStore } from '../stores/sql/sql-tracking-store.js';
+import { openStores } from '../open-stores.js';
 import { RUNLOG_VERSION } from '../version.js';
 
 function banner(config: ServerConfig, url: string): string {
@@ -37,9 +37,9 @@ function onShutdown(close: () => Promise<void>): void {
 }
 
 async function runPrimaryWithWorkers(config: ServerConfig): Promise<void> {
-  // Migrate once before forking, so workers never race on the schema.
-  const store = await createSqlTrackingStore({ uri: config.backendStoreUri, defaultArtifactRoot: config.defaultArtifactRoot, poolSize: 1 });
-  await store.close();
+  // Migrate once before forking (a file store: create its folder), so workers never race on the set-up.
+  const stores = await openStores({ backendStoreUri: config.backendStoreUri, defaultArtifactRoot: config.defaultArtifactRoot, dbPoolSize: 1 });
+  await stores.tracking.close();
   let listening = 0;
   for (let i = 0; i < config.workers; i++) cluster.fork();
   cluster.on('listening', (_worker, address) => {

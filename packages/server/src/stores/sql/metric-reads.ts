@@ -4,8 +4,9 @@ import {
   RunlogError,
   decodePageToken,
   encodePageToken,
+  chooseIntervalSteps,
+  checkBulkIntervalQuery,
   metricHistoryBody,
-  missingValue,
   type BulkIntervalQuery,
   type Metric,
   type MetricHistoryQuery,
@@ -182,61 +183,9 @@ async function runKeys(ctx: SqlContext, runIds: readonly string[]): Promise<Map<
   return out;
 }
 
-/** First index whose step is >= `value` (bisect_left) over `count` sorted steps read through `at`. */
-function bisectLeft(count: number, at: (i: number) => number, value: number): number {
-  let lo = 0;
-  let hi = count;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (at(mid) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
- * MLflow's step sampling (`_get_sampled_steps_from_steps`), reproduced exactly so the UI's charts pick the same
- * points on either server: `maxResults` picks at a fractional stride from the steps within [start, end], plus the
- * last step in range. The steps are read through `at` so a dense range needs no array.
- */
-function sampleSteps(count: number, at: (i: number) => number, start: number, end: number, maxResults: number): number[] {
-  const startIdx = bisectLeft(count, at, start);
-  const endIdx = bisectLeft(count, at, end + 1);
-  const inRange = endIdx - startIdx;
-  const out: number[] = [];
-  if (inRange <= maxResults) {
-    for (let i = startIdx; i < endIdx; i++) out.push(at(i));
-    return out;
-  }
-  const interval = inRange / maxResults;
-  for (let i = 0; i < maxResults; i++) {
-    const idx = startIdx + Math.trunc(i * interval);
-    // MLflow compares the absolute index with the number of steps in range (not the range's end).
-    if (idx < inRange) out.push(at(idx));
-  }
-  out.push(at(endIdx - 1));
-  return out;
-}
-
 export async function getMetricHistoryBulkInterval(ctx: SqlContext, query: BulkIntervalQuery): Promise<MetricWithRunId[]> {
-  const { runIds, metricKey, maxResults } = query;
-  if (runIds.length === 0) throw missingValue('run_ids');
-  if (runIds.length > LIMITS.maxBulkIntervalRunIds) {
-    throw RunlogError.invalidParameter(
-      `GetMetricHistoryBulkInterval request must specify at most ${LIMITS.maxBulkIntervalRunIds} run_ids. Received ${runIds.length} run_ids.`,
-    );
-  }
-  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > LIMITS.maxBulkIntervalResults) {
-    throw RunlogError.invalidParameter(`max_results must be between 1 and ${LIMITS.maxBulkIntervalResults}.`);
-  }
-  if (query.startStep !== undefined && query.endStep !== undefined && query.startStep > query.endStep) {
-    throw RunlogError.invalidParameter(
-      `end_step must be greater than start_step. Found start_step=${query.startStep} and end_step=${query.endStep}.`,
-    );
-  }
-  if ((query.startStep === undefined) !== (query.endStep === undefined)) {
-    throw RunlogError.invalidParameter('If either start step or end step are specified, both must be specified.');
-  }
+  const { runIds, metricKey } = query;
+  checkBulkIntervalQuery(query);
   const keyOf = await runKeys(ctx, runIds);
   const ids = [...keyOf.values()];
   if (ids.length === 0) return [];
@@ -261,23 +210,13 @@ export async function getMetricHistoryBulkInterval(ctx: SqlContext, query: BulkI
   const ends = (await Promise.all(ids.map((k) => endsOf(k)))).filter((e): e is [number, number] => e !== undefined);
   const firstStep = Math.min(...ends.map((e) => e[0]));
   const lastStep = Math.max(...ends.map((e) => e[1]));
-  // MLflow's defaults: from step 0 to the last step logged.
-  const lo = query.startStep ?? 0;
-  const hi = query.endStep ?? lastStep;
-  let sampled: number[];
+  let steps: number[];
   if (distinctSteps === lastStep - firstStep + 1) {
-    sampled = sampleSteps(distinctSteps, (i) => firstStep + i, lo, hi, maxResults);
+    steps = chooseIntervalSteps(distinctSteps, (i) => firstStep + i, ends, query);
   } else {
     const allSteps = (await rowsOf().select('step').distinct().orderBy('step').execute()).map((r) => Number(r.step));
-    sampled = sampleSteps(allSteps.length, (i) => allSteps[i] ?? 0, lo, hi, maxResults);
+    steps = chooseIntervalSteps(allSteps.length, (i) => allSteps[i] ?? 0, ends, query);
   }
-  const chosen = new Set(sampled);
-  // Each run's own first and last step, when in range, so every line starts and ends where its data does.
-  for (const [first, last] of ends) {
-    if (first >= lo && first <= hi) chosen.add(first);
-    if (last >= lo && last <= hi) chosen.add(last);
-  }
-  const steps = [...chosen].sort((a, b) => a - b);
   const out: MetricWithRunId[] = [];
   for (const [runId, runKey] of keyOf) {
     const points: MetricWithRunId[] = [];

@@ -21,7 +21,7 @@ import { logMetricsOnlyPostgres } from './metric-writes-pg.js';
 
 const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 
-function prepareParams(runId: string, params: readonly Param[]): Param[] {
+export function prepareParams(runId: string, params: readonly Param[]): Param[] {
   const seen = new Set<string>();
   const dupes = new Set<string>();
   const out = params.map((p) => {
@@ -38,7 +38,7 @@ function prepareParams(runId: string, params: readonly Param[]): Param[] {
   return out;
 }
 
-function prepareMetrics(metrics: readonly Metric[]): MetricPoint[] {
+export function prepareMetrics(metrics: readonly Metric[]): MetricPoint[] {
   const validKeys = new Set<string>();
   return metrics.map((m) => {
     if (!validKeys.has(m.key)) {
@@ -58,7 +58,7 @@ function prepareMetrics(metrics: readonly Metric[]): MetricPoint[] {
   });
 }
 
-function checkBatchLimits(metrics: number, params: number, tags: number): void {
+export function checkBatchLimits(metrics: number, params: number, tags: number): void {
   const check = (count: number, limit: number, what: string) => {
     if (count > limit) {
       throw RunlogError.invalidParameter(
@@ -140,7 +140,7 @@ export async function deleteTag(ctx: SqlContext, runId: string, key: string): Pr
   });
 }
 
-function validateDatasetInput(input: DatasetInput): void {
+export function validateDatasetInput(input: DatasetInput): void {
   const d = input.dataset;
   validateLength('Dataset name', d.name, LIMITS.maxDatasetNameLength);
   validateLength('Dataset digest', d.digest, LIMITS.maxDatasetDigestLength);
