@@ -60,3 +60,15 @@ export function validateExperimentName(name: unknown): string {
   validateLength('Experiment name', name, LIMITS.maxExperimentNameLength);
   return name;
 }
+
+/** `experiments/search-datasets`: MLflow's checks on the experiment ids, with its messages. */
+export function checkSearchDatasetsIds(experimentIds: readonly string[]): void {
+  if (experimentIds.length === 0) {
+    throw RunlogError.invalidParameter('SearchDatasets request must specify at least one experiment_id.');
+  }
+  if (experimentIds.length > 20) {
+    throw RunlogError.invalidParameter(
+      `SearchDatasets request cannot specify more than 20 experiment_ids. Received ${experimentIds.length} experiment_ids.`,
+    );
+  }
+}

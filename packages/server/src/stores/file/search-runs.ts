@@ -12,6 +12,7 @@ import {
   type RunClause,
   type RunOrderKey,
   type SearchRunsQuery,
+  checkSearchDatasetsIds,
 } from '@runlog/core';
 import type { FileContext } from './context.js';
 import { compareValues, matches } from './matching.js';
@@ -120,9 +121,7 @@ export function searchRuns(ctx: FileContext, query: SearchRunsQuery): Page<Run> 
 
 /** Distinct (dataset, context) pairs used by runs of the given experiments; the UI's dataset filter. */
 export function searchDatasets(ctx: FileContext, experimentIds: readonly string[]): DatasetSummary[] {
-  if (experimentIds.length === 0 || experimentIds.length > 20) {
-    throw RunlogError.invalidParameter('SearchDatasets request must specify between 1 and 20 experiment_ids.');
-  }
+  checkSearchDatasetsIds(experimentIds);
   const seen = new Map<string, DatasetSummary>();
   for (const id of experimentIds) {
     for (const run of runsOfExperiments(ctx, [id])) {

@@ -1,17 +1,10 @@
-import { LIMITS, RunlogError, type DatasetSummary } from '@runlog/core';
+import { LIMITS, checkSearchDatasetsIds, type DatasetSummary } from '@runlog/core';
 import { sql } from 'kysely';
 import type { SqlContext } from './context.js';
 
 /** Distinct (dataset, context) pairs used by runs of the given experiments; the UI's dataset filter. */
 export async function searchDatasets(ctx: SqlContext, experimentIds: readonly string[]): Promise<DatasetSummary[]> {
-  if (experimentIds.length === 0) {
-    throw RunlogError.invalidParameter('SearchDatasets request must specify at least one experiment_id.');
-  }
-  if (experimentIds.length > 20) {
-    throw RunlogError.invalidParameter(
-      `SearchDatasets request cannot specify more than 20 experiment_ids. Received ${experimentIds.length} experiment_ids.`,
-    );
-  }
+  checkSearchDatasetsIds(experimentIds);
   const ids = experimentIds.filter((id) => /^\d{1,18}$/.test(id)).map(Number);
   if (ids.length === 0) return [];
   const rows = await sql<{ experiment_id: number; name: string; digest: string; context: string | null }>`
