@@ -1,4 +1,5 @@
 export * from './http.js';
+export * from './retry.js';
 export * from './node-transport.js';
 export * from './rest-tracking-store.js';
 export * from './artifacts.js';
