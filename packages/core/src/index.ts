@@ -9,5 +9,6 @@ export * from './search/index.js';
 export * from './safe-path.js';
 export * from './local-backend.js';
 export * from './runs-uri.js';
+export * from './csv.js';
 export * from './registry/index.js';
 export * from './traces.js';
