@@ -1,7 +1,7 @@
 /**
  * Table-driven checks of what the tracking API answers to bad input, over HTTP (app.inject).
  *
- * Expectations are MLflow 2.x's (see /work/shared/reference/mlflow-tracking-api.md §1.2, §3, §4), except where
+ * Expectations are MLflow 2.x's (see the MLflow tracking API reference, mlflow-tracking-api.md §1.2, §3, §4), except where
  * a case says otherwise. Every error must be MLflow's `{error_code, message}` JSON, and no caller mistake may
  * produce a 500.
  */

@@ -29,7 +29,8 @@ import {
   tracking as api,
   type FileInfo,
 } from '@runlog/core';
-import { RETRYABLE_STATUSES, callEndpoint, errorFromResponse, fetchTransport, type Transport } from './http.js';
+import { callEndpoint, errorFromResponse, fetchTransport, type Transport } from './http.js';
+import { isRetryableStatus, retryPolicy, withRetries as retrying, type RetryPolicy } from './retry.js';
 
 /** Where MLflow's `mlflow-artifacts` service lives below a server URI. */
 export const MLFLOW_ARTIFACTS_API_PATH = '/api/2.0/mlflow-artifacts/artifacts';
@@ -58,7 +59,7 @@ export interface ArtifactClientOptions {
   transport?: Transport;
   /** Default for TransferOptions.concurrency (4). */
   concurrency?: number;
-  /** Retries of one request on network errors and 408/429/5xx (5), with exponential backoff from `backoffMs` (200). */
+  /** Retries of one request on network errors and transient statuses (5), backoff from `backoffMs` (200): retry.ts. */
   maxRetries?: number;
   backoffMs?: number;
 }
@@ -226,7 +227,7 @@ class TransientError extends Error {
 
 async function responseError(res: Response): Promise<Error> {
   const error = errorFromResponse({ status: res.status, text: await res.text().catch(() => '') });
-  return RETRYABLE_STATUSES.has(res.status) ? new TransientError(error) : error;
+  return isRetryableStatus(res.status) ? new TransientError(error) : error;
 }
 
 /** Undici reports network failures (refused, reset, a body cut short) as a TypeError with the reason as cause. */
@@ -253,36 +254,16 @@ function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true || (err instanceof Error && err.name === 'AbortError');
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
-async function withRetries<T>(
-  url: string,
-  attempt: () => Promise<T>,
-  settings: { maxRetries: number; backoffMs: number },
-  signal: AbortSignal | undefined,
-): Promise<T> {
-  for (let n = 0; ; n++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      const retryable = err instanceof TransientError || err instanceof TypeError;
-      if (!retryable || n >= settings.maxRetries || isAbort(err, signal)) {
-        if (err instanceof TransientError) throw err.error;
-        throw err instanceof TypeError && !isAbort(err, signal) ? unreachable(url, err) : err;
-      }
-    }
-    await sleep(settings.backoffMs * 2 ** n, signal);
-    signal?.throwIfAborted();
+/** One request under the shared retry policy; what is thrown when attempts run out is the RunlogError. */
+async function withRetries<T>(url: string, attempt: () => Promise<T>, policy: RetryPolicy, signal: AbortSignal | undefined): Promise<T> {
+  try {
+    return await retrying(policy, attempt, {
+      retryError: (err) => (err instanceof TransientError || err instanceof TypeError) && !isAbort(err, signal),
+      signal,
+    });
+  } catch (err) {
+    if (err instanceof TransientError) throw err.error;
+    throw err instanceof TypeError && !isAbort(err, signal) ? unreachable(url, err) : err;
   }
 }
 
@@ -398,7 +379,7 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
   const trackingUri = options.trackingUri.replace(/\/+$/, '');
   httpBase(trackingUri, 'tracking URI');
   const headers = options.headers ?? {};
-  const retry = { maxRetries: options.maxRetries ?? 5, backoffMs: options.backoffMs ?? 200 };
+  const retry = retryPolicy(options);
   const defaultConcurrency = options.concurrency ?? 4;
   const trackingTransport = options.transport ?? fetchTransport(trackingUri, { headers, ...retry });
   const transports = new Map<string, Transport>();

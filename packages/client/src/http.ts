@@ -15,6 +15,7 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '@runlog/core';
+import { isRetryableStatus, retryPolicy, withRetries, type RetryOptions } from './retry.js';
 
 export interface HttpRequest {
   method: HttpMethod;
@@ -31,12 +32,9 @@ export interface HttpResponse {
 
 export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
 
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
-
-export interface FetchTransportOptions {
+/** Transport options: extra headers, and the retry policy (retry.ts). */
+export interface FetchTransportOptions extends RetryOptions {
   headers?: Record<string, string>;
-  maxRetries?: number;
-  backoffMs?: number;
 }
 
 function buildUrl(base: string, path: string, query: Record<string, string | string[]> | undefined): string {
@@ -71,27 +69,20 @@ export function trackingCredentialsFromEnv(env: Readonly<Record<string, string |
 
 /** A Transport over global fetch against `baseUrl` (the tracking URI). */
 export function fetchTransport(baseUrl: string, options: FetchTransportOptions = {}): Transport {
-  const maxRetries = options.maxRetries ?? 5;
-  const backoffMs = options.backoffMs ?? 200;
-  return async (req) => {
-    for (let attempt = 0; ; attempt++) {
-      let res: Response | undefined;
-      try {
-        res = await fetch(buildUrl(baseUrl, req.path, req.query), {
+  const policy = retryPolicy(options);
+  return (req) =>
+    withRetries(
+      policy,
+      async () => {
+        const res = await fetch(buildUrl(baseUrl, req.path, req.query), {
           method: req.method,
           headers: { ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers, ...req.headers },
           ...(req.body !== undefined ? { body: req.body } : {}),
         });
-        if (!RETRYABLE_STATUSES.has(res.status) || attempt >= maxRetries) {
-          return { status: res.status, text: await res.text() };
-        }
-        await res.text();
-      } catch (err) {
-        if (attempt >= maxRetries) throw err;
-      }
-      await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** attempt));
-    }
-  };
+        return { status: res.status, text: await res.text() };
+      },
+      { retryResult: (res) => isRetryableStatus(res.status) },
+    );
 }
 
 /** An error response (`{error_code, message}`, or any other body) as a RunlogError; the status picks the code otherwise. */

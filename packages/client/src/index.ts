@@ -1,4 +1,5 @@
 export * from './http.js';
+export * from './retry.js';
 export * from './node-transport.js';
 export * from './rest-tracking-store.js';
 export * from './artifacts.js';
@@ -8,6 +9,8 @@ export * from './tracking/metric-buffer.js';
 export * from './tracking/datasets.js';
 export * from './tracking/system-tags.js';
 export * from './tracking/runlog-client.js';
+// Moved to core (so model I/O and the client do not import each other); still part of the SDK's surface.
+export { parseRunsUri } from '@runlog/core';
 export * from './tracking/fluent.js';
 export { SystemMetricsMonitor, SystemSampler, aggregateSamples, parseNvidiaSmi, type SystemMetricsOptions, type Sample } from './tracking/system-metrics.js';
 export * from './rest-registry-store.js';

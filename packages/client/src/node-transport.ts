@@ -2,11 +2,12 @@
  * A Transport on node:http/node:https with a keep-alive agent: the SDK's default over HTTP. Against global
  * fetch it saves the web-stream copies of each body, which dominate the client's CPU when the fluent API ships
  * a million metric points. Same retry rule as fetchTransport: network errors and MLflow's transient statuses,
- * with exponential backoff.
+ * with the shared policy of retry.ts.
  */
 import http from 'node:http';
 import https from 'node:https';
-import { RETRYABLE_STATUSES, type FetchTransportOptions, type HttpResponse, type Transport } from './http.js';
+import type { FetchTransportOptions, HttpResponse, Transport } from './http.js';
+import { isRetryableStatus, retryPolicy, withRetries } from './retry.js';
 
 function requestOnce(
   url: URL,
@@ -33,8 +34,7 @@ export function nodeHttpTransport(baseUrl: string, options: FetchTransportOption
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError(`Expected an http(s) URL, got '${baseUrl}'`);
   const prefix = base.pathname.replace(/\/+$/, '');
   const agent = new (base.protocol === 'https:' ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 16 });
-  const maxRetries = options.maxRetries ?? 5;
-  const backoffMs = options.backoffMs ?? 200;
+  const policy = retryPolicy(options);
   return async (req) => {
     const url = new URL(base.origin + prefix + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) {
@@ -42,14 +42,8 @@ export function nodeHttpTransport(baseUrl: string, options: FetchTransportOption
     }
     const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
     const headers = { ...(body ? { 'content-type': 'application/json' } : {}), ...options.headers, ...req.headers };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const res = await requestOnce(url, agent, req.method, headers, body);
-        if (!RETRYABLE_STATUSES.has(res.status) || attempt >= maxRetries) return res;
-      } catch (err) {
-        if (attempt >= maxRetries) throw err;
-      }
-      await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** attempt));
-    }
+    return withRetries(policy, () => requestOnce(url, agent, req.method, headers, body), {
+      retryResult: (res) => isRetryableStatus(res.status),
+    });
   };
 }

@@ -8,6 +8,8 @@ export * from './api/index.js';
 export * from './search/index.js';
 export * from './safe-path.js';
 export * from './local-backend.js';
+export * from './runs-uri.js';
+export * from './csv.js';
 export * from './registry/index.js';
 export * from './traces.js';
 export * from './metric-sampling.js';

@@ -6,15 +6,15 @@ import { parseStoreUri } from './stores/sql/connect.js';
 
 describe('server configuration', () => {
   it('defaults to MLflow-like values under ./runlog-data', () => {
-    const c = buildServerConfig({}, {}, '/work/x');
+    const c = buildServerConfig({}, {}, '/srv/x');
     expect(c.host).toBe('127.0.0.1');
     expect(c.port).toBe(5000);
     expect(c.workers).toBe(1);
     expect(c.dbPoolSize).toBe(10);
     expect(c.serveArtifacts).toBe(true);
     expect(c.defaultArtifactRoot).toBe('mlflow-artifacts:/');
-    expect(c.artifactsDestination).toBe(path.join('/work/x', 'runlog-data', 'artifacts'));
-    expect(parseStoreUri(c.backendStoreUri, '/work/x')).toEqual({ kind: 'sqlite', file: '/work/x/runlog-data/runlog.db' });
+    expect(c.artifactsDestination).toBe(path.join('/srv/x', 'runlog-data', 'artifacts'));
+    expect(parseStoreUri(c.backendStoreUri, '/srv/x')).toEqual({ kind: 'sqlite', file: '/srv/x/runlog-data/runlog.db' });
     expect(Object.isFrozen(c)).toBe(true);
   });
 

@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import type { Callback, LayersModel } from '@tensorflow/tfjs';
 import type { LoggedModel } from '../models/model-io.js';
+import { requirePeer } from '../optional-peer.js';
 import { activeRun, endRun, logMetric, logModel, logParams, logText, startRun } from '../tracking/fluent.js';
 
 export interface TfjsAutologOptions {
@@ -119,7 +120,7 @@ function defineCallback(tf: Tf): CallbackClass {
  */
 export function tfjsAutolog(model: LayersModel, options: TfjsAutologOptions = {}): Callback {
   if (callbackClass === undefined) {
-    const tf = createRequire(import.meta.url)('@tensorflow/tfjs') as Tf;
+    const tf = requirePeer('@tensorflow/tfjs', 'autolog.tfjs', () => createRequire(import.meta.url)('@tensorflow/tfjs') as Tf);
     callbackClass = defineCallback(tf);
   }
   return new callbackClass(model, options);

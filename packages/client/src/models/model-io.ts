@@ -7,9 +7,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { RunlogError, isModelUri, type ModelVersion } from '@runlog/core';
+import { RunlogError, formatRunsUri, isModelUri, isRunsUri, parseRunsUri, type ModelVersion } from '@runlog/core';
 import type { RunlogClient } from '../tracking/runlog-client.js';
-import { parseRunsUri } from '../tracking/runlog-client.js';
 import { localArtifactFolder } from '../tracking/local-artifacts.js';
 import { loggedModelJson, type MLmodel } from './mlmodel.js';
 import { loadModelFromDir, type LoadedModel } from './pyfunc.js';
@@ -43,7 +42,7 @@ export async function logModel(client: RunlogClient, runId: string, options: Log
       // As MLflow's client: the model is logged even when the run's model history cannot be updated.
       process.emitWarning(`Runlog: could not record the logged model on run ${runId}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const modelUri = `runs:/${runId}/${artifactPath}`;
+    const modelUri = formatRunsUri(runId, artifactPath);
     if (options.registeredModelName === undefined) return { modelUri, metadata };
     const version = await client.registerModel(modelUri, options.registeredModelName);
     return { modelUri, metadata, version };
@@ -61,7 +60,7 @@ async function downloadVersion(client: RunlogClient, version: ModelVersion, subP
   const join = (base: string): string => (subPath === '' ? base : path.join(base, ...subPath.split('/')));
   const local = localArtifactFolder(uri);
   if (local !== undefined && fs.existsSync(local)) return join(local);
-  if (/^runs:\//i.test(uri)) {
+  if (isRunsUri(uri)) {
     const { runId, path: p } = parseRunsUri(uri);
     return downloadRunPath(client, runId, [p, subPath].filter((s) => s !== '').join('/'), dst);
   }
@@ -83,7 +82,7 @@ export async function downloadModel(client: RunlogClient, uri: string, dstPath?:
     return local;
   }
   const dst = dstPath ?? (await fsp.mkdtemp(path.join(os.tmpdir(), 'runlog-load-')));
-  if (/^runs:\//i.test(uri)) {
+  if (isRunsUri(uri)) {
     const { runId, path: p } = parseRunsUri(uri);
     return downloadRunPath(client, runId, p, dst);
   }

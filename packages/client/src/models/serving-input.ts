@@ -5,7 +5,7 @@
  * Content types other than `application/json` / `text/csv` (optionally `; charset=utf-8`) are refused, which the
  * server answers with 415. Every other problem is a RunlogError (400).
  */
-import { RunlogError } from '@runlog/core';
+import { RunlogError, parseDelimited } from '@runlog/core';
 import { asArray, dataframeFromRecords, isPlainObject, type ModelInput } from './model-input.js';
 
 export const SCORING_FORMATS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;
@@ -89,38 +89,6 @@ export function parseScoringJson(text: string): ScoringRequest {
   return { input, params };
 }
 
-/** RFC 4180 fields: quoted fields may hold commas, doubled quotes and line breaks. */
-function csvRecords(text: string): string[][] {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      record.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      record.push(field);
-      field = '';
-      if (record.length > 1 || record[0] !== '') records.push(record);
-      record = [];
-    } else field += ch;
-  }
-  if (quoted) throw bad('Invalid CSV: an unterminated quoted field.');
-  record.push(field);
-  if (record.length > 1 || record[0] !== '') records.push(record);
-  return records;
-}
-
 function csvValue(text: string): unknown {
   if (text === '') return null;
   const n = Number(text);
@@ -128,7 +96,9 @@ function csvValue(text: string): unknown {
 }
 
 export function parseScoringCsv(text: string): ScoringRequest {
-  const [header, ...rows] = csvRecords(text);
+  const parsed = parseDelimited(text);
+  if (parsed.unterminatedQuote) throw bad('Invalid CSV: an unterminated quoted field.');
+  const [header, ...rows] = parsed.rows;
   if (header === undefined) throw bad('Invalid CSV: no header row.');
   if (rows.some((r) => r.length !== header.length)) throw bad(`Invalid CSV: every row must have ${header.length} fields, like the header.`);
   return { input: { kind: 'dataframe', columns: header, rows: rows.map((r) => r.map(csvValue)) }, params: undefined };

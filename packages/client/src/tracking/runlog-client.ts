@@ -23,6 +23,8 @@ import {
   type RegistryStore,
   isModelUri,
   parseModelUri,
+  parseRunsUri,
+  isRunsUri,
   resolveModelReference,
   type LocalBackendModule,
   type Metric,
@@ -522,7 +524,7 @@ export class RunlogClient {
     const registry = await this.registry();
     let storageLocation: string | undefined;
     let runId = options.runId;
-    if (this.local && /^runs:\//i.test(source)) {
+    if (this.local && isRunsUri(source)) {
       const { runId: fromUri, path: artifactPath } = parseRunsUri(source);
       runId ??= fromUri;
       const root = (await this.getRun(fromUri)).info.artifact_uri.replace(/\/+$/, '');
@@ -549,7 +551,7 @@ export class RunlogClient {
     } catch (err) {
       if (!(err instanceof RunlogError && err.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw err;
     }
-    const runId = /^runs:\//i.test(modelUri) ? parseRunsUri(modelUri).runId : undefined;
+    const runId = isRunsUri(modelUri) ? parseRunsUri(modelUri).runId : undefined;
     return this.createModelVersion(name, modelUri, { ...options, ...(runId !== undefined ? { runId } : {}) });
   }
 
@@ -621,15 +623,6 @@ export class RunlogClient {
     this.backend = undefined;
     if (backend !== undefined) await (await backend).close();
   }
-}
-
-/** `runs:/<run_id>/<path>` → its parts (MLflow's rules: a leading slash and a non-empty run id). */
-export function parseRunsUri(uri: string): { runId: string; path: string } {
-  const m = /^runs:\/([^/]+)\/?(.*)$/i.exec(uri);
-  if (m === null || m[1] === undefined || m[1] === '') {
-    throw RunlogError.invalidParameter(`Not a valid runs URI: '${uri}'. Expected runs:/<run_id>/<relative path>.`);
-  }
-  return { runId: m[1], path: (m[2] ?? '').replace(/^\/+|\/+$/g, '') };
 }
 
 async function* pages<T>(fetchPage: (pageToken: string | undefined) => Promise<Page<T>>): AsyncGenerator<T> {

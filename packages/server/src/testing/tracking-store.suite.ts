@@ -1,7 +1,7 @@
 /**
  * Behavioural conformance suite for `TrackingStore`: what MLflow's tracking service observably does (values,
  * orders, MLflow error codes; never message text), run against every store implementation. Facts come from
- * /work/shared/reference/mlflow-tracking-api.md §3.2 (endpoint behaviour), §4 (limits) and §5 (search).
+ * the MLflow tracking API reference (mlflow-tracking-api.md) §3.2 (endpoint behaviour), §4 (limits) and §5 (search).
  *
  * Every case gets a fresh store. A store that deliberately differs lists the case in `skip` with its reason;
  * the case then still shows up in the report, skipped, with the reason in its title.

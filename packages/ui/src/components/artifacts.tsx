@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
-import type { FileInfo, Run } from '@runlog/core';
+import { parseDelimited, type FileInfo, type Run } from '@runlog/core';
 import { ApiError, artifactEndpoints, artifactUrl, call, fetchArtifactText, registry } from '../api';
 import { formatBytes } from '../lib/format';
-import { parseDelimited, prettyJson, previewKind } from '../lib/preview';
+import { prettyJson, previewKind } from '../lib/preview';
 import { href, navigate } from '../router';
 import { Dialog, Empty, ErrorBox, Loading } from './common';
 
@@ -146,7 +146,7 @@ function TextPreview({ kind, text, name }: { kind: string; text: string; name: s
     return <iframe title={`Preview of ${name}`} sandbox="" srcDoc={text} className="preview-frame" />;
   }
   if (kind === 'csv' || kind === 'tsv') {
-    const { rows, truncated } = parseDelimited(text, kind === 'csv' ? ',' : '\t', 1000);
+    const { rows, truncated } = parseDelimited(text, { delimiter: kind === 'csv' ? ',' : '\t', maxRows: 1000 });
     const [head, ...body] = rows;
     return (
       <div className="table-scroll">

@@ -21,61 +21,6 @@ export function previewKind(path: string): PreviewKind {
   return 'none';
 }
 
-/** A small RFC 4180 parser (quoted fields, doubled quotes, CRLF); stops after maxRows rows. */
-export function parseDelimited(text: string, delimiter: string, maxRows = 1000): { rows: string[][]; truncated: boolean } {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  while (i < text.length) {
-    const ch = text[i] as string;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      field += ch;
-      i++;
-      continue;
-    }
-    if (ch === '"' && field === '') {
-      quoted = true;
-      i++;
-      continue;
-    }
-    if (ch === delimiter) {
-      row.push(field);
-      field = '';
-      i++;
-      continue;
-    }
-    if (ch === '\n' || ch === '\r') {
-      row.push(field);
-      field = '';
-      rows.push(row);
-      row = [];
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      i++;
-      if (rows.length >= maxRows) return { rows, truncated: i < text.length };
-      continue;
-    }
-    field += ch;
-    i++;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return { rows, truncated: false };
-}
-
 export function prettyJson(text: string): string {
   try {
     return JSON.stringify(JSON.parse(text), null, 2);

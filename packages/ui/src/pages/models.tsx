@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { call, fetchArtifactText, registry } from '../api';
+import { AliasEditor } from '../components/alias-editor';
 import { Empty, ErrorBox, Loading, PromptDialog, TagEditor } from '../components/common';
 import { Markdown } from '../components/markdown';
 import { formatTime } from '../lib/format';
@@ -117,9 +118,7 @@ export function ModelsPage({ route }: { route: Route }): ReactNode {
 export function ModelPage({ name }: { route: Route; name: string }): ReactNode {
   const qc = useQueryClient();
   const [editing, setEditing] = useState<'description' | 'rename' | null>(null);
-  const [aliasError, setAliasError] = useState<unknown>(null);
-  const [alias, setAlias] = useState('');
-  const [aliasVersion, setAliasVersion] = useState('');
+  const [deleteError, setDeleteError] = useState<unknown>(null);
   const model = useQuery({ queryKey: ['model', name], queryFn: ({ signal }) => call(registry.getRegisteredModel, { name }, signal) });
   const versions = useQuery({
     queryKey: ['model-versions', name],
@@ -152,7 +151,7 @@ export function ModelPage({ name }: { route: Route; name: string }): ReactNode {
               className="small danger"
               onClick={() => {
                 if (window.confirm(`Delete model “${m.name}” and all its versions? This cannot be undone.`)) {
-                  void call(registry.deleteRegisteredModel, { name }).then(() => navigate(href(['models'])), (err: unknown) => setAliasError(err));
+                  void call(registry.deleteRegisteredModel, { name }).then(() => navigate(href(['models'])), (err: unknown) => setDeleteError(err));
                 }
               }}
             >
@@ -170,49 +169,8 @@ export function ModelPage({ name }: { route: Route; name: string }): ReactNode {
           </h2>
           {m.description ? <Markdown text={m.description} /> : <p className="muted">No description.</p>}
           <h2>Aliases</h2>
-          <div className="chips">
-            {(m.aliases ?? []).length === 0 ? <span className="muted">No aliases.</span> : null}
-            {(m.aliases ?? []).map((a) => (
-              <span key={a.alias} className="chip">
-                @{a.alias} → <a href={href(['models', name, 'versions', a.version])}>v{a.version}</a>{' '}
-                <button
-                  type="button"
-                  className="small link"
-                  aria-label={`Remove alias ${a.alias}`}
-                  onClick={() => void call(registry.deleteRegisteredModelAlias, { name, alias: a.alias }).then(refresh, (err: unknown) => setAliasError(err))}
-                >
-                  ✕
-                </button>
-              </span>
-            ))}
-          </div>
-          <form
-            className="inline-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              setAliasError(null);
-              void call(registry.setRegisteredModelAlias, { name, alias: alias.trim(), version: aliasVersion })
-                .then(async () => {
-                  setAlias('');
-                  await refresh();
-                })
-                .catch((err: unknown) => setAliasError(err));
-            }}
-          >
-            <input aria-label="Alias" placeholder="alias, e.g. champion" value={alias} onChange={(e) => setAlias(e.target.value)} />
-            <select aria-label="Version for alias" value={aliasVersion} onChange={(e) => setAliasVersion(e.target.value)}>
-              <option value="">version…</option>
-              {(versions.data ?? []).map((v) => (
-                <option key={v.version} value={v.version}>
-                  Version {v.version}
-                </option>
-              ))}
-            </select>
-            <button type="submit" disabled={!alias.trim() || !aliasVersion}>
-              Set alias
-            </button>
-          </form>
-          <ErrorBox error={aliasError} />
+          <AliasEditor name={name} aliases={m.aliases ?? []} target={{ versions: (versions.data ?? []).map((v) => v.version) }} onChange={refresh} />
+          <ErrorBox error={deleteError} />
           <h2>Versions</h2>
           <ErrorBox error={versions.error} />
           {versions.data && versions.data.length === 0 ? <p className="muted">No versions. Register one from a run’s model folder.</p> : null}
@@ -296,7 +254,6 @@ export function ModelPage({ name }: { route: Route; name: string }): ReactNode {
 export function ModelVersionPage({ name, version }: { route: Route; name: string; version: string }): ReactNode {
   const qc = useQueryClient();
   const [error, setError] = useState<unknown>(null);
-  const [alias, setAlias] = useState('');
   const [editing, setEditing] = useState(false);
   const [archive, setArchive] = useState(false);
   const q = useQuery({ queryKey: ['model-version', name, version], queryFn: ({ signal }) => call(registry.getModelVersion, { name, version }, signal) });
@@ -339,32 +296,7 @@ export function ModelVersionPage({ name, version }: { route: Route; name: string
           </table>
           <ErrorBox error={error} />
           <h2>Aliases</h2>
-          <div className="chips">
-            {(v.aliases ?? []).length === 0 ? <span className="muted">No aliases point here.</span> : null}
-            {(v.aliases ?? []).map((a) => (
-              <span key={a} className="chip">
-                @{a}{' '}
-                <button type="button" className="small link" aria-label={`Remove alias ${a}`} onClick={() => act(() => call(registry.deleteRegisteredModelAlias, { name, alias: a }))}>
-                  ✕
-                </button>
-              </span>
-            ))}
-          </div>
-          <form
-            className="inline-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              act(async () => {
-                await call(registry.setRegisteredModelAlias, { name, alias: alias.trim(), version: v.version });
-                setAlias('');
-              });
-            }}
-          >
-            <input aria-label="New alias" placeholder="alias, e.g. champion" value={alias} onChange={(e) => setAlias(e.target.value)} />
-            <button type="submit" disabled={!alias.trim()}>
-              Add alias
-            </button>
-          </form>
+          <AliasEditor name={name} aliases={(v.aliases ?? []).map((alias) => ({ alias, version: v.version }))} target={{ version: v.version }} onChange={refresh} />
           <h2>Stage</h2>
           <div className="inline-form">
             <label>

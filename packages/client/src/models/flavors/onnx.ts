@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RunlogError } from '@runlog/core';
 import { flatten, shapeOf, type ModelInput } from '../model-input.js';
+import { importPeer } from '../../optional-peer.js';
 import { flavorFile, type FlavorLoader, type Predictor } from './flavor.js';
 
 export const ONNX = 'onnx';
@@ -77,7 +78,7 @@ function nested(tensor: OrtTensor): unknown {
 export const onnxFlavor: FlavorLoader = {
   name: ONNX,
   load: async (dir, config) => {
-    const ort = (await import('onnxruntime-node')) as Ort;
+    const ort = await importPeer('onnxruntime-node', 'The onnx flavor', () => import('onnxruntime-node') as Promise<Ort>);
     const file = path.join(dir, flavorFile(config, 'data', ONNX));
     const session = await ort.InferenceSession.create(file, { executionProviders: ['cpu'] });
     const inputType = new Map<string, string>();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { RunlogError } from '@runlog/core';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { flatten, shapeOf } from '../model-input.js';
+import { importPeer } from '../../optional-peer.js';
 import { flavorFile, type FlavorLoader } from './flavor.js';
 
 export const TFJS = 'tfjs';
@@ -23,7 +24,7 @@ interface ModelJson {
 }
 
 export async function saveTfjsModel(dir: string, model: LayersModel): Promise<Record<string, unknown>> {
-  const tf = (await import('@tensorflow/tfjs')) as Tf;
+  const tf = await importPeer('@tensorflow/tfjs', 'The tfjs flavor', () => import('@tensorflow/tfjs') as Promise<Tf>);
   await model.save(
     tf.io.withSaveHandler((artifacts) => {
       const weights = artifacts.weightData;
@@ -46,7 +47,7 @@ export async function saveTfjsModel(dir: string, model: LayersModel): Promise<Re
 export const tfjsFlavor: FlavorLoader = {
   name: TFJS,
   load: async (dir, config) => {
-    const tf = (await import('@tensorflow/tfjs')) as Tf;
+    const tf = await importPeer('@tensorflow/tfjs', 'The tfjs flavor', () => import('@tensorflow/tfjs') as Promise<Tf>);
     const jsonFile = path.join(dir, flavorFile(config, 'model', TFJS));
     const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as ModelJson;
     const manifest = json.weightsManifest[0];
