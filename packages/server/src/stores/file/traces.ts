@@ -239,8 +239,14 @@ export function createFileTraceStore(ctx: FileContext): TraceStore {
     checkDeleteTracesInput(input);
     let doomed: TraceRecord[];
     if (input.requestIds && input.requestIds.length > 0) {
-      const wanted = new Set(input.requestIds);
-      doomed = tracesOf(input.experimentId).filter((r) => wanted.has(r.info.request_id));
+      // Only the named folders are read; ids of other experiments name no folder here.
+      const experimentDir = layout.experimentDir(input.experimentId);
+      doomed = [];
+      for (const id of new Set(input.requestIds)) {
+        if (experimentDir === undefined || !REQUEST_ID_PATTERN.test(id)) continue;
+        const record = readTrace(layout.inside(tracesDirOf(experimentDir), id));
+        if (record?.info.request_id === id) doomed.push(record);
+      }
     } else {
       const max = input.maxTimestampMillis ?? 0;
       // Oldest first, so max_traces deletes the oldest traces.
