@@ -13,6 +13,7 @@ import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
 import { createFileRegistryStore } from './stores/file/file-registry-store.js';
 import { fileStoreFolder } from './stores/file/file-store-uri.js';
 import { createFileTrackingStore } from './stores/file/file-tracking-store.js';
+import { createFileTraceStore } from './stores/file/traces.js';
 import { createSqlRegistryStore } from './stores/sql/sql-registry-store.js';
 import { createSqlTrackingStore } from './stores/sql/sql-tracking-store.js';
 import { createSqlTraceStore } from './stores/sql/traces.js';
@@ -40,7 +41,12 @@ export async function openStores(
   const folder = fileStoreFolder(config.backendStoreUri);
   if (folder !== undefined) {
     const fileTracking = createFileTrackingStore({ root: folder, defaultArtifactRoot: config.defaultArtifactRoot });
-    return { tracking: fileTracking, registry: createFileRegistryStore(fileTracking.context), artifacts };
+    return {
+      tracking: fileTracking,
+      registry: createFileRegistryStore(fileTracking.context),
+      traces: createFileTraceStore(fileTracking.context),
+      artifacts,
+    };
   }
   const tracking = await createSqlTrackingStore({
     uri: config.backendStoreUri,

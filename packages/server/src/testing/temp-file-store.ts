@@ -3,13 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RegistryStore } from '@runlog/core';
+import type { RegistryStore, TraceStore } from '@runlog/core';
 import { createFileRegistryStore } from '../stores/file/file-registry-store.js';
 import { createFileTrackingStore, type FileTrackingStore } from '../stores/file/file-tracking-store.js';
+import { createFileTraceStore } from '../stores/file/traces.js';
 
 export interface TempFileStore {
   store: FileTrackingStore;
   registry: RegistryStore;
+  traces: TraceStore;
   /** The `mlruns` folder. */
   root: string;
   cleanup(): Promise<void>;
@@ -23,6 +25,7 @@ export function createTempFileStore(root?: string): TempFileStore {
   return {
     store,
     registry: createFileRegistryStore(store.context),
+    traces: createFileTraceStore(store.context),
     root: storeRoot,
     cleanup: async () => {
       await store.close();

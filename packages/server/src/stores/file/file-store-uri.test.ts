@@ -23,7 +23,7 @@ describe('which backend URIs are file stores', () => {
     expect(buildServerConfig({ backendStoreUri: 'sqlite:///r.db' }, {}, '/x').defaultArtifactRoot).toBe('mlflow-artifacts:/');
   });
 
-  it('opens a file: backend as MLflow layout: experiment 0, .trash and models/ appear', async () => {
+  it('opens a file: backend as MLflow layout: experiment 0, .trash and models/ appear; traces are served', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlog-open-file-'));
     const root = path.join(dir, 'mlruns');
     try {
@@ -32,6 +32,9 @@ describe('which backend URIs are file stores', () => {
       expect(fs.existsSync(path.join(root, 'models'))).toBe(true);
       const exp = await stores.tracking.getExperiment('0');
       expect(exp).toMatchObject({ name: 'Default', artifact_location: `file://${root}/0` });
+      // Traces are served too, kept in MLflow's layout under the experiment.
+      const trace = await stores.traces?.startTrace({ experimentId: '0', timestampMs: 1 });
+      expect(fs.existsSync(path.join(root, '0', 'traces', trace?.request_id ?? '-', 'trace_info.yaml'))).toBe(true);
       await stores.tracking.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

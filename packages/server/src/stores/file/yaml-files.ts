@@ -11,7 +11,11 @@ export type YamlMap = Record<string, unknown>;
 
 /** The mapping in `dir/meta.yaml`; undefined when the file is missing. A malformed file is an internal error. */
 export function readMeta(dir: string): YamlMap | undefined {
-  const file = path.join(dir, META_FILE);
+  return readYamlMap(path.join(dir, META_FILE));
+}
+
+/** The mapping in a YAML file; undefined when the file is missing. A malformed file is an internal error. */
+export function readYamlMap(file: string): YamlMap | undefined {
   const text = readText(file);
   if (text === undefined) return undefined;
   let data: unknown;

@@ -7,13 +7,10 @@ import { sql, type RawBuilder, type Transaction } from 'kysely';
 import {
   RunlogError,
   TRACE_ARTIFACT_LOCATION_TAG,
-  TRACE_LIMITS,
-  TRACE_STATUSES,
   decodePageToken,
   encodePageToken,
   parseTraceFilter,
   parseTraceOrderBy,
-  truncateValue,
   validateEntityKey,
   type DeleteTracesInput,
   type KeyValue,
@@ -25,6 +22,7 @@ import {
   type TraceStatus,
   type TraceStore,
 } from '@runlog/core';
+import { checkDeleteTracesInput, checkTraceMaxResults, prepareTraceEntries, traceNotFound, traceStatusOf } from '../trace-rules.js';
 import { chunked, type SqlContext } from './context.js';
 import { requireExperimentRow } from './experiments.js';
 import { newTimeOrderedId } from './ids.js';
@@ -32,27 +30,6 @@ import type { Database, TraceInfoTable } from './schema.js';
 
 type Db = Transaction<Database> | SqlContext['db'];
 type KeyValueTable = 'trace_tags' | 'trace_request_metadata';
-
-/** MLflow's SQL store refuses more than this many results per search (the REST layer caps lower, at 500). */
-const MAX_SEARCH_RESULTS = 50_000;
-
-const notFound = (requestId: string): RunlogError => RunlogError.notFound(`Trace with request_id '${requestId}' not found.`);
-
-function toStatus(value: string): TraceStatus {
-  return TRACE_STATUSES.find((s) => s === value) ?? 'TRACE_STATUS_UNSPECIFIED';
-}
-
-/** Keys must fit the columns MLflow sizes (250); long values are cut to 8000 as MLflow's set_trace_tag does. Last key wins. */
-function prepare(entries: readonly KeyValue[] | undefined, what: string): KeyValue[] {
-  const byKey = new Map<string, string>();
-  for (const { key, value } of entries ?? []) {
-    if (key.length > TRACE_LIMITS.tagKey) {
-      throw RunlogError.invalidParameter(`${what} key '${key.slice(0, 50)}...' had length ${key.length}, which exceeded length limit of ${TRACE_LIMITS.tagKey}`);
-    }
-    byKey.set(key, truncateValue(value, TRACE_LIMITS.tagValue));
-  }
-  return [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, value]) => ({ key, value }));
-}
 
 async function upsert(db: Db, table: KeyValueTable, requestId: string, entries: readonly KeyValue[]): Promise<void> {
   if (entries.length === 0) return;
@@ -85,7 +62,7 @@ async function toTraceInfos(db: Db, rows: readonly TraceInfoTable[]): Promise<Tr
       experiment_id: String(r.experiment_id),
       timestamp_ms: Number(r.timestamp_ms),
       execution_time_ms: r.execution_time_ms === null ? 0 : Number(r.execution_time_ms),
-      status: toStatus(r.status),
+      status: traceStatusOf(r.status),
     };
     const m = metadata.get(r.request_id);
     if (m) info.request_metadata = m;
@@ -97,13 +74,13 @@ async function toTraceInfos(db: Db, rows: readonly TraceInfoTable[]): Promise<Tr
 
 async function requireRow(db: Db, requestId: string): Promise<TraceInfoTable> {
   const row = await db.selectFrom('trace_info').selectAll().where('request_id', '=', requestId).executeTakeFirst();
-  if (!row) throw notFound(requestId);
+  if (!row) throw traceNotFound(requestId);
   return row;
 }
 
 async function readTrace(db: Db, requestId: string): Promise<TraceInfo> {
   const [info] = await toTraceInfos(db, [await requireRow(db, requestId)]);
-  if (!info) throw notFound(requestId);
+  if (!info) throw traceNotFound(requestId);
   return info;
 }
 
@@ -143,12 +120,7 @@ function orderTerms(keys: readonly TraceOrderKey[]): RawBuilder<unknown>[] {
 
 export async function searchTraces(ctx: SqlContext, query: SearchTracesQuery): Promise<Page<TraceInfo>> {
   const { maxResults } = query;
-  if (!Number.isSafeInteger(maxResults) || maxResults < 1) {
-    throw RunlogError.invalidParameter(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`);
-  }
-  if (maxResults > MAX_SEARCH_RESULTS) {
-    throw RunlogError.invalidParameter(`Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${MAX_SEARCH_RESULTS}`);
-  }
+  checkTraceMaxResults(maxResults);
   const clauses = parseTraceFilter(query.filter);
   const orderKeys = parseTraceOrderBy(query.orderBy);
   const offset = decodePageToken(query.pageToken);
@@ -173,8 +145,8 @@ export async function startTrace(
   ctx: SqlContext,
   input: { experimentId: string; timestampMs: number; requestMetadata?: readonly KeyValue[] | undefined; tags?: readonly KeyValue[] | undefined },
 ): Promise<TraceInfo> {
-  const metadata = prepare(input.requestMetadata, 'Request metadata');
-  const tags = prepare(input.tags, 'Trace tag');
+  const metadata = prepareTraceEntries(input.requestMetadata, 'Request metadata');
+  const tags = prepareTraceEntries(input.tags, 'Trace tag');
   return ctx.db.transaction().execute(async (trx) => {
     const experiment = await requireExperimentRow(trx, input.experimentId);
     if (experiment.lifecycle_stage !== 'active') {
@@ -199,8 +171,8 @@ export async function endTrace(
   requestId: string,
   input: { timestampMs: number; status: TraceStatus; requestMetadata?: readonly KeyValue[] | undefined; tags?: readonly KeyValue[] | undefined },
 ): Promise<TraceInfo> {
-  const metadata = prepare(input.requestMetadata, 'Request metadata');
-  const tags = prepare(input.tags, 'Trace tag');
+  const metadata = prepareTraceEntries(input.requestMetadata, 'Request metadata');
+  const tags = prepareTraceEntries(input.tags, 'Trace tag');
   return ctx.db.transaction().execute(async (trx) => {
     const row = await requireRow(trx, requestId);
     await trx
@@ -216,7 +188,7 @@ export async function endTrace(
 
 export async function setTraceTag(ctx: SqlContext, requestId: string, key: string, value: string): Promise<void> {
   validateEntityKey('tag', key);
-  const [tag] = prepare([{ key, value }], 'Trace tag');
+  const [tag] = prepareTraceEntries([{ key, value }], 'Trace tag');
   await ctx.db.transaction().execute(async (trx) => {
     await requireRow(trx, requestId);
     if (tag) await upsert(trx, 'trace_tags', requestId, [tag]);
@@ -230,25 +202,8 @@ export async function deleteTraceTag(ctx: SqlContext, requestId: string, key: st
   }
 }
 
-/** MLflow's rules: by timestamp (optionally the oldest `maxTraces` of those) or by ids, never both. */
-function checkDeleteInput(input: DeleteTracesInput): void {
-  const ids = input.requestIds ?? [];
-  if (input.maxTimestampMillis === undefined && ids.length === 0) {
-    throw RunlogError.invalidParameter('Either `max_timestamp_millis` or `request_ids` must be specified.');
-  }
-  if (input.maxTimestampMillis !== undefined && ids.length > 0) {
-    throw RunlogError.invalidParameter('Only one of `max_timestamp_millis` and `request_ids` can be specified.');
-  }
-  if (ids.length > 0 && input.maxTraces !== undefined) {
-    throw RunlogError.invalidParameter("`max_traces` can't be specified if `request_ids` is specified.");
-  }
-  if (input.maxTraces !== undefined && input.maxTraces <= 0) {
-    throw RunlogError.invalidParameter(`\`max_traces\` must be a positive integer, received ${input.maxTraces}.`);
-  }
-}
-
 export async function deleteTraces(ctx: SqlContext, input: DeleteTracesInput): Promise<number> {
-  checkDeleteInput(input);
+  checkDeleteTracesInput(input);
   if (!/^\d{1,18}$/.test(input.experimentId)) return 0;
   const experimentId = Number(input.experimentId);
   return ctx.db.transaction().execute(async (trx) => {
