@@ -15,6 +15,7 @@ import { createArtifactRoots } from './artifacts/artifact-roots.js';
 import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
 import { listRunArtifacts, registerArtifactRoutes, registerUnavailableEndpoints } from './http/artifact-routes.js';
 import { installErrorHandling } from './http/errors.js';
+import { installHostCheck } from './http/host-check.js';
 import { parseJsonBody } from './http/request-input.js';
 import { registerEndpoints } from './http/register-endpoints.js';
 import { trackingHandlers } from './http/tracking-handlers.js';
@@ -65,6 +66,7 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
     done(null, parseJsonBody(body as string));
   });
   installErrorHandling(app);
+  installHostCheck(app, config.allowedHosts);
   registerMiscRoutes(app, config);
 
   const roots = createArtifactRoots(config, stores.openArtifactRepo ?? openArtifactRepo, stores.artifacts);

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { RunlogError } from '@runlog/core';
+import { defaultAllowedHosts } from './http/host-check.js';
 
 export interface ServerConfig {
   readonly host: string;
@@ -23,6 +24,8 @@ export interface ServerConfig {
   /** MLflow's GraphQL limits per query (`MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS`, `..._MAX_ALIASES`). */
   readonly graphqlMaxRootFields: number;
   readonly graphqlMaxAliases: number;
+  /** Host header values accepted (`--allowed-hosts`); `*` accepts all. See http/host-check.ts. */
+  readonly allowedHosts: readonly string[];
 }
 
 export interface ServerFlags {
@@ -36,6 +39,8 @@ export interface ServerFlags {
   artifactsOnly?: boolean | undefined;
   staticPrefix?: string | undefined;
   dbPoolSize?: string | number | undefined;
+  /** Comma-separated. */
+  allowedHosts?: string | undefined;
 }
 
 function toInt(value: string | number | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -82,8 +87,13 @@ export function buildServerConfig(
   if (artifactsOnly && !serveArtifacts) {
     throw RunlogError.invalidParameter('--artifacts-only cannot be combined with --no-serve-artifacts');
   }
+  const host = flags.host ?? env.MLFLOW_HOST ?? '127.0.0.1';
+  const allowedHostsList = flags.allowedHosts ?? env.RUNLOG_ALLOWED_HOSTS;
+  const allowedHosts = allowedHostsList
+    ? allowedHostsList.split(',').map((h) => h.trim()).filter((h) => h !== '')
+    : defaultAllowedHosts(host);
   return Object.freeze({
-    host: flags.host ?? env.MLFLOW_HOST ?? '127.0.0.1',
+    host,
     port: toInt(flags.port ?? env.MLFLOW_PORT, 'port', 5000, 0, 65535),
     workers: toInt(flags.workers ?? env.MLFLOW_WORKERS, 'workers', 1, 1, Math.max(64, os.availableParallelism())),
     backendStoreUri,
@@ -97,5 +107,6 @@ export function buildServerConfig(
     deploymentsTarget: env.MLFLOW_DEPLOYMENTS_TARGET || undefined,
     graphqlMaxRootFields: envInt(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS', 10),
     graphqlMaxAliases: envInt(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES', 10),
+    allowedHosts: Object.freeze(allowedHosts),
   });
 }

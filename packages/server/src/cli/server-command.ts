@@ -100,5 +100,6 @@ export function addServerOptions(cmd: Command): Command {
     .option('-w, --workers <n>', 'number of server processes')
     .option('--static-prefix <prefix>', 'prefix for the UI and ajax-api routes')
     .option('--db-pool-size <n>', 'PostgreSQL connections per server process (default 10)')
+    .option('--allowed-hosts <hosts>', 'comma-separated Host header values accepted; * for all (default: loopback names and --host)')
     .helpOption('--help', 'display help for command');
 }
