@@ -16,6 +16,7 @@ import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
 import { listRunArtifacts, registerArtifactRoutes, registerUnavailableEndpoints } from './http/artifact-routes.js';
 import { installErrorHandling } from './http/errors.js';
 import { installHostCheck } from './http/host-check.js';
+import { installCors } from './http/cors.js';
 import { parseJsonBody } from './http/request-input.js';
 import { registerEndpoints } from './http/register-endpoints.js';
 import { trackingHandlers } from './http/tracking-handlers.js';
@@ -67,6 +68,7 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
   });
   installErrorHandling(app);
   installHostCheck(app, config.allowedHosts);
+  await installCors(app, config.corsAllowedOrigins);
   registerMiscRoutes(app, config);
 
   const roots = createArtifactRoots(config, stores.openArtifactRepo ?? openArtifactRepo, stores.artifacts);

@@ -26,6 +26,8 @@ export interface ServerConfig {
   readonly graphqlMaxAliases: number;
   /** Host header values accepted (`--allowed-hosts`); `*` accepts all. See http/host-check.ts. */
   readonly allowedHosts: readonly string[];
+  /** Origins allowed by CORS (`--cors-allowed-origins`); empty = no CORS headers. See http/cors.ts. */
+  readonly corsAllowedOrigins: readonly string[];
 }
 
 export interface ServerFlags {
@@ -41,6 +43,8 @@ export interface ServerFlags {
   dbPoolSize?: string | number | undefined;
   /** Comma-separated. */
   allowedHosts?: string | undefined;
+  /** Comma-separated. */
+  corsAllowedOrigins?: string | undefined;
 }
 
 function toInt(value: string | number | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -58,6 +62,10 @@ function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw RunlogError.invalidParameter(`${name} must be a positive integer, got '${value}'`);
   return n;
+}
+
+function commaList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
 }
 
 function normaliseStaticPrefix(prefix: string | undefined): string {
@@ -90,7 +98,7 @@ export function buildServerConfig(
   const host = flags.host ?? env.MLFLOW_HOST ?? '127.0.0.1';
   const allowedHostsList = flags.allowedHosts ?? env.RUNLOG_ALLOWED_HOSTS;
   const allowedHosts = allowedHostsList
-    ? allowedHostsList.split(',').map((h) => h.trim()).filter((h) => h !== '')
+    ? commaList(allowedHostsList)
     : defaultAllowedHosts(host);
   return Object.freeze({
     host,
@@ -108,5 +116,6 @@ export function buildServerConfig(
     graphqlMaxRootFields: envInt(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS', 10),
     graphqlMaxAliases: envInt(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES', 10),
     allowedHosts: Object.freeze(allowedHosts),
+    corsAllowedOrigins: Object.freeze(commaList(flags.corsAllowedOrigins ?? env.RUNLOG_CORS_ALLOWED_ORIGINS)),
   });
 }

@@ -101,5 +101,6 @@ export function addServerOptions(cmd: Command): Command {
     .option('--static-prefix <prefix>', 'prefix for the UI and ajax-api routes')
     .option('--db-pool-size <n>', 'PostgreSQL connections per server process (default 10)')
     .option('--allowed-hosts <hosts>', 'comma-separated Host header values accepted; * for all (default: loopback names and --host)')
+    .option('--cors-allowed-origins <origins>', 'comma-separated origins allowed by CORS; * for all (default: none, no CORS headers)')
     .helpOption('--help', 'display help for command');
 }
