@@ -17,6 +17,7 @@ import { listRunArtifacts, registerArtifactRoutes, registerUnavailableEndpoints 
 import { installErrorHandling } from './http/errors.js';
 import { installHostCheck } from './http/host-check.js';
 import { installCors } from './http/cors.js';
+import { timeoutOptions } from './http/timeouts.js';
 import { parseJsonBody } from './http/request-input.js';
 import { registerEndpoints } from './http/register-endpoints.js';
 import { trackingHandlers } from './http/tracking-handlers.js';
@@ -52,6 +53,7 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
   const app = Fastify({
     logger: logger ? { level: 'info' } : false,
     bodyLimit: BODY_LIMIT_BYTES,
+    ...timeoutOptions(config),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     // `//model-versions/get-artifact` is that route in MLflow (its suite calls it so). Only leading slashes are
     // folded: inside a path a doubled slash is data (an absolute artifact path) and must reach the path checks.

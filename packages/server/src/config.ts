@@ -28,6 +28,10 @@ export interface ServerConfig {
   readonly allowedHosts: readonly string[];
   /** Origins allowed by CORS (`--cors-allowed-origins`); empty = no CORS headers. See http/cors.ts. */
   readonly corsAllowedOrigins: readonly string[];
+  /** Timeouts in milliseconds (flags take seconds); 0 disables request/connection timeouts. See http/timeouts.ts. */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly connectionTimeoutMs: number;
 }
 
 export interface ServerFlags {
@@ -45,6 +49,10 @@ export interface ServerFlags {
   allowedHosts?: string | undefined;
   /** Comma-separated. */
   corsAllowedOrigins?: string | undefined;
+  /** Seconds. */
+  headersTimeout?: string | number | undefined;
+  requestTimeout?: string | number | undefined;
+  connectionTimeout?: string | number | undefined;
 }
 
 function toInt(value: string | number | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -62,6 +70,16 @@ function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw RunlogError.invalidParameter(`${name} must be a positive integer, got '${value}'`);
   return n;
+}
+
+/** A duration flag in seconds (fractions allowed) → milliseconds. */
+function seconds(value: string | number | undefined, name: string, fallbackSeconds: number, min: number): number {
+  if (value === undefined || value === '') return fallbackSeconds * 1000;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n < min || n > 86_400) {
+    throw RunlogError.invalidParameter(`--${name} must be a number of seconds between ${min} and 86400, got '${String(value)}'`);
+  }
+  return Math.round(n * 1000);
 }
 
 function commaList(value: string | undefined): string[] {
@@ -100,6 +118,11 @@ export function buildServerConfig(
   const allowedHosts = allowedHostsList
     ? commaList(allowedHostsList)
     : defaultAllowedHosts(host);
+  const headersTimeoutMs = seconds(flags.headersTimeout ?? env.RUNLOG_HEADERS_TIMEOUT, 'headers-timeout', 60, 0.1);
+  const requestTimeoutMs = seconds(flags.requestTimeout ?? env.RUNLOG_REQUEST_TIMEOUT, 'request-timeout', 600, 0);
+  if (requestTimeoutMs !== 0 && requestTimeoutMs < headersTimeoutMs) {
+    throw RunlogError.invalidParameter('--request-timeout must be 0 or at least --headers-timeout');
+  }
   return Object.freeze({
     host,
     port: toInt(flags.port ?? env.MLFLOW_PORT, 'port', 5000, 0, 65535),
@@ -116,6 +139,9 @@ export function buildServerConfig(
     graphqlMaxRootFields: envInt(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS', 10),
     graphqlMaxAliases: envInt(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES', 10),
     allowedHosts: Object.freeze(allowedHosts),
+    headersTimeoutMs,
+    requestTimeoutMs,
+    connectionTimeoutMs: seconds(flags.connectionTimeout ?? env.RUNLOG_CONNECTION_TIMEOUT, 'connection-timeout', 120, 0),
     corsAllowedOrigins: Object.freeze(commaList(flags.corsAllowedOrigins ?? env.RUNLOG_CORS_ALLOWED_ORIGINS)),
   });
 }
