@@ -18,6 +18,7 @@ import { installErrorHandling } from './http/errors.js';
 import { installHostCheck } from './http/host-check.js';
 import { installCors } from './http/cors.js';
 import { timeoutOptions } from './http/timeouts.js';
+import { registerHealthRoute } from './http/health.js';
 import { parseJsonBody } from './http/request-input.js';
 import { registerEndpoints } from './http/register-endpoints.js';
 import { trackingHandlers } from './http/tracking-handlers.js';
@@ -72,6 +73,8 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
   installHostCheck(app, config.allowedHosts);
   await installCors(app, config.corsAllowedOrigins);
   registerMiscRoutes(app, config);
+  const trackingStore = stores.tracking;
+  registerHealthRoute(app, trackingStore.ping && !config.artifactsOnly ? () => trackingStore.ping?.() ?? Promise.resolve() : undefined);
 
   const roots = createArtifactRoots(config, stores.openArtifactRepo ?? openArtifactRepo, stores.artifacts);
   if (config.artifactsOnly) {

@@ -76,7 +76,6 @@ export function registerMiscRoutes(app: FastifyInstance, config: ServerConfig): 
   const dist = uiDistDir();
   const page = loadUiPage(dist);
   const headers = uiSecurityHeaders(page);
-  app.get('/health', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
   app.get('/version', async (_req, reply) => reply.type('text/plain; charset=utf-8').send(MLFLOW_COMPAT_VERSION));
   const sendPage = async (_req: unknown, reply: FastifyReply): Promise<FastifyReply> =>
     reply
