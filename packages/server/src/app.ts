@@ -19,6 +19,7 @@ import { installHostCheck } from './http/host-check.js';
 import { installCors } from './http/cors.js';
 import { timeoutOptions } from './http/timeouts.js';
 import { registerHealthRoute } from './http/health.js';
+import { installPrometheus } from './http/prometheus.js';
 import { parseJsonBody } from './http/request-input.js';
 import { registerEndpoints } from './http/register-endpoints.js';
 import { trackingHandlers } from './http/tracking-handlers.js';
@@ -72,6 +73,7 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
   installErrorHandling(app);
   installHostCheck(app, config.allowedHosts);
   await installCors(app, config.corsAllowedOrigins);
+  if (config.exposePrometheus) installPrometheus(app);
   registerMiscRoutes(app, config);
   const trackingStore = stores.tracking;
   registerHealthRoute(app, trackingStore.ping && !config.artifactsOnly ? () => trackingStore.ping?.() ?? Promise.resolve() : undefined);

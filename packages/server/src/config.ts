@@ -32,6 +32,8 @@ export interface ServerConfig {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly connectionTimeoutMs: number;
+  /** `--expose-prometheus [dir]`: serve `/metrics` (MLflow's directory value is accepted and unused). */
+  readonly exposePrometheus: boolean;
 }
 
 export interface ServerFlags {
@@ -53,6 +55,8 @@ export interface ServerFlags {
   headersTimeout?: string | number | undefined;
   requestTimeout?: string | number | undefined;
   connectionTimeout?: string | number | undefined;
+  /** MLflow passes a directory; any value turns it on. */
+  exposePrometheus?: boolean | string | undefined;
 }
 
 function toInt(value: string | number | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -142,6 +146,7 @@ export function buildServerConfig(
     headersTimeoutMs,
     requestTimeoutMs,
     connectionTimeoutMs: seconds(flags.connectionTimeout ?? env.RUNLOG_CONNECTION_TIMEOUT, 'connection-timeout', 120, 0),
+    exposePrometheus: flags.exposePrometheus !== undefined && flags.exposePrometheus !== false,
     corsAllowedOrigins: Object.freeze(commaList(flags.corsAllowedOrigins ?? env.RUNLOG_CORS_ALLOWED_ORIGINS)),
   });
 }

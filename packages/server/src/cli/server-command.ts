@@ -104,6 +104,7 @@ export function addServerOptions(cmd: Command): Command {
     .option('--cors-allowed-origins <origins>', 'comma-separated origins allowed by CORS; * for all (default: none, no CORS headers)')
     .option('--headers-timeout <seconds>', 'time a client has to send request headers (default 60)')
     .option('--request-timeout <seconds>', 'time a client has to send a whole request, body included; 0 = none (default 600)')
+    .option('--expose-prometheus [dir]', "serve Prometheus metrics on /metrics (MLflow's directory argument is accepted and unused)")
     .option('--connection-timeout <seconds>', 'idle time before a connection is closed; 0 = none (default 120)')
     .helpOption('--help', 'display help for command');
 }
