@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RunlogError } from '@runlog/core';
 import { defaultAllowedHosts } from './http/host-check.js';
+import type { LogFormat } from './http/access-log.js';
 
 export interface ServerConfig {
   readonly host: string;
@@ -34,6 +35,8 @@ export interface ServerConfig {
   readonly connectionTimeoutMs: number;
   /** `--expose-prometheus [dir]`: serve `/metrics` (MLflow's directory value is accepted and unused). */
   readonly exposePrometheus: boolean;
+  /** `--log-format`: `none` (default) or `json` access logs on stdout. See http/access-log.ts. */
+  readonly logFormat: LogFormat;
 }
 
 export interface ServerFlags {
@@ -57,6 +60,7 @@ export interface ServerFlags {
   connectionTimeout?: string | number | undefined;
   /** MLflow passes a directory; any value turns it on. */
   exposePrometheus?: boolean | string | undefined;
+  logFormat?: string | undefined;
 }
 
 function toInt(value: string | number | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -84,6 +88,12 @@ function seconds(value: string | number | undefined, name: string, fallbackSecon
     throw RunlogError.invalidParameter(`--${name} must be a number of seconds between ${min} and 86400, got '${String(value)}'`);
   }
   return Math.round(n * 1000);
+}
+
+function logFormat(value: string | undefined): LogFormat {
+  if (value === undefined || value === '' || value === 'none') return 'none';
+  if (value === 'json') return 'json';
+  throw RunlogError.invalidParameter(`--log-format must be 'json' or 'none', got '${value}'`);
 }
 
 function commaList(value: string | undefined): string[] {
@@ -147,6 +157,7 @@ export function buildServerConfig(
     requestTimeoutMs,
     connectionTimeoutMs: seconds(flags.connectionTimeout ?? env.RUNLOG_CONNECTION_TIMEOUT, 'connection-timeout', 120, 0),
     exposePrometheus: flags.exposePrometheus !== undefined && flags.exposePrometheus !== false,
+    logFormat: logFormat(flags.logFormat ?? env.RUNLOG_LOG_FORMAT),
     corsAllowedOrigins: Object.freeze(commaList(flags.corsAllowedOrigins ?? env.RUNLOG_CORS_ALLOWED_ORIGINS)),
   });
 }
