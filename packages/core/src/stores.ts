@@ -100,6 +100,8 @@ export interface TrackingStore {
   getMetricHistoryBulk(runIds: readonly string[], key: string, maxResults: number): Promise<MetricWithRunId[]>;
   searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]>;
 
+  /** Optional cheap round trip to the backing database, for `/health`; rejects when it cannot answer. */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -15,6 +15,12 @@ import { createArtifactRoots } from './artifacts/artifact-roots.js';
 import { openArtifactRepo } from './artifacts/open-artifact-repo.js';
 import { listRunArtifacts, registerArtifactRoutes, registerUnavailableEndpoints } from './http/artifact-routes.js';
 import { installErrorHandling } from './http/errors.js';
+import { installHostCheck } from './http/host-check.js';
+import { installCors } from './http/cors.js';
+import { timeoutOptions } from './http/timeouts.js';
+import { registerHealthRoute } from './http/health.js';
+import { installPrometheus } from './http/prometheus.js';
+import { installAccessLog, loggerOptions } from './http/access-log.js';
 import { parseJsonBody } from './http/request-input.js';
 import { registerEndpoints } from './http/register-endpoints.js';
 import { trackingHandlers } from './http/tracking-handlers.js';
@@ -42,14 +48,18 @@ export interface CreateAppOptions {
   config: ServerConfig;
   stores: AppStores;
   logger?: boolean;
+  /** Where `--log-format json` lines go (default stdout); tests pass a stream. */
+  logDestination?: NodeJS.WritableStream | undefined;
 }
 
 export const BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 
-export async function createApp({ config, stores, logger = false }: CreateAppOptions): Promise<FastifyInstance> {
+export async function createApp({ config, stores, logger = false, logDestination }: CreateAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { level: 'info' } : false,
+    ...loggerOptions(config.logFormat, logDestination),
     bodyLimit: BODY_LIMIT_BYTES,
+    ...timeoutOptions(config),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     // `//model-versions/get-artifact` is that route in MLflow (its suite calls it so). Only leading slashes are
     // folded: inside a path a doubled slash is data (an absolute artifact path) and must reach the path checks.
@@ -65,7 +75,13 @@ export async function createApp({ config, stores, logger = false }: CreateAppOpt
     done(null, parseJsonBody(body as string));
   });
   installErrorHandling(app);
+  installHostCheck(app, config.allowedHosts);
+  await installCors(app, config.corsAllowedOrigins);
+  if (config.exposePrometheus) installPrometheus(app);
+  if (config.logFormat === 'json') installAccessLog(app);
   registerMiscRoutes(app, config);
+  const trackingStore = stores.tracking;
+  registerHealthRoute(app, trackingStore.ping && !config.artifactsOnly ? () => trackingStore.ping?.() ?? Promise.resolve() : undefined);
 
   const roots = createArtifactRoots(config, stores.openArtifactRepo ?? openArtifactRepo, stores.artifacts);
   if (config.artifactsOnly) {

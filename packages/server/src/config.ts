@@ -4,6 +4,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RunlogError } from '@runlog/core';
 import { fileStoreFolder } from './stores/file/file-store-uri.js';
+import { defaultAllowedHosts } from './http/host-check.js';
+import type { LogFormat } from './http/access-log.js';
 
 export interface ServerConfig {
   readonly host: string;
@@ -25,6 +27,18 @@ export interface ServerConfig {
   /** MLflow's GraphQL limits per query (`MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS`, `..._MAX_ALIASES`). */
   readonly graphqlMaxRootFields: number;
   readonly graphqlMaxAliases: number;
+  /** Host header values accepted (`--allowed-hosts`); `*` accepts all. See http/host-check.ts. */
+  readonly allowedHosts: readonly string[];
+  /** Origins allowed by CORS (`--cors-allowed-origins`); empty = no CORS headers. See http/cors.ts. */
+  readonly corsAllowedOrigins: readonly string[];
+  /** Timeouts in milliseconds (flags take seconds); 0 disables request/connection timeouts. See http/timeouts.ts. */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly connectionTimeoutMs: number;
+  /** `--expose-prometheus [dir]`: serve `/metrics` (MLflow's directory value is accepted and unused). */
+  readonly exposePrometheus: boolean;
+  /** `--log-format`: `none` (default) or `json` access logs on stdout. See http/access-log.ts. */
+  readonly logFormat: LogFormat;
 }
 
 export interface ServerFlags {
@@ -38,6 +52,17 @@ export interface ServerFlags {
   artifactsOnly?: boolean | undefined;
   staticPrefix?: string | undefined;
   dbPoolSize?: string | number | undefined;
+  /** Comma-separated. */
+  allowedHosts?: string | undefined;
+  /** Comma-separated. */
+  corsAllowedOrigins?: string | undefined;
+  /** Seconds. */
+  headersTimeout?: string | number | undefined;
+  requestTimeout?: string | number | undefined;
+  connectionTimeout?: string | number | undefined;
+  /** MLflow passes a directory; any value turns it on. */
+  exposePrometheus?: boolean | string | undefined;
+  logFormat?: string | undefined;
 }
 
 function toInt(value: string | number | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -55,6 +80,26 @@ function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw RunlogError.invalidParameter(`${name} must be a positive integer, got '${value}'`);
   return n;
+}
+
+/** A duration flag in seconds (fractions allowed) → milliseconds. */
+function seconds(value: string | number | undefined, name: string, fallbackSeconds: number, min: number): number {
+  if (value === undefined || value === '') return fallbackSeconds * 1000;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n < min || n > 86_400) {
+    throw RunlogError.invalidParameter(`--${name} must be a number of seconds between ${min} and 86400, got '${String(value)}'`);
+  }
+  return Math.round(n * 1000);
+}
+
+function logFormat(value: string | undefined): LogFormat {
+  if (value === undefined || value === '' || value === 'none') return 'none';
+  if (value === 'json') return 'json';
+  throw RunlogError.invalidParameter(`--log-format must be 'json' or 'none', got '${value}'`);
+}
+
+function commaList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
 }
 
 function normaliseStaticPrefix(prefix: string | undefined): string {
@@ -88,8 +133,18 @@ export function buildServerConfig(
   if (artifactsOnly && !serveArtifacts) {
     throw RunlogError.invalidParameter('--artifacts-only cannot be combined with --no-serve-artifacts');
   }
+  const host = flags.host ?? env.MLFLOW_HOST ?? '127.0.0.1';
+  const allowedHostsList = flags.allowedHosts ?? env.RUNLOG_ALLOWED_HOSTS;
+  const allowedHosts = allowedHostsList
+    ? commaList(allowedHostsList)
+    : defaultAllowedHosts(host);
+  const headersTimeoutMs = seconds(flags.headersTimeout ?? env.RUNLOG_HEADERS_TIMEOUT, 'headers-timeout', 60, 0.1);
+  const requestTimeoutMs = seconds(flags.requestTimeout ?? env.RUNLOG_REQUEST_TIMEOUT, 'request-timeout', 600, 0);
+  if (requestTimeoutMs !== 0 && requestTimeoutMs < headersTimeoutMs) {
+    throw RunlogError.invalidParameter('--request-timeout must be 0 or at least --headers-timeout');
+  }
   return Object.freeze({
-    host: flags.host ?? env.MLFLOW_HOST ?? '127.0.0.1',
+    host,
     port: toInt(flags.port ?? env.MLFLOW_PORT, 'port', 5000, 0, 65535),
     workers: toInt(flags.workers ?? env.MLFLOW_WORKERS, 'workers', 1, 1, Math.max(64, os.availableParallelism())),
     backendStoreUri,
@@ -103,5 +158,12 @@ export function buildServerConfig(
     deploymentsTarget: env.MLFLOW_DEPLOYMENTS_TARGET || undefined,
     graphqlMaxRootFields: envInt(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS', 10),
     graphqlMaxAliases: envInt(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES', 10),
+    allowedHosts: Object.freeze(allowedHosts),
+    headersTimeoutMs,
+    requestTimeoutMs,
+    connectionTimeoutMs: seconds(flags.connectionTimeout ?? env.RUNLOG_CONNECTION_TIMEOUT, 'connection-timeout', 120, 0),
+    exposePrometheus: flags.exposePrometheus !== undefined && flags.exposePrometheus !== false,
+    logFormat: logFormat(flags.logFormat ?? env.RUNLOG_LOG_FORMAT),
+    corsAllowedOrigins: Object.freeze(commaList(flags.corsAllowedOrigins ?? env.RUNLOG_CORS_ALLOWED_ORIGINS)),
   });
 }

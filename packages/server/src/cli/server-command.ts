@@ -100,5 +100,12 @@ export function addServerOptions(cmd: Command): Command {
     .option('-w, --workers <n>', 'number of server processes')
     .option('--static-prefix <prefix>', 'prefix for the UI and ajax-api routes')
     .option('--db-pool-size <n>', 'PostgreSQL connections per server process (default 10)')
+    .option('--allowed-hosts <hosts>', 'comma-separated Host header values accepted; * for all (default: loopback names and --host)')
+    .option('--cors-allowed-origins <origins>', 'comma-separated origins allowed by CORS; * for all (default: none, no CORS headers)')
+    .option('--headers-timeout <seconds>', 'time a client has to send request headers (default 60)')
+    .option('--request-timeout <seconds>', 'time a client has to send a whole request, body included; 0 = none (default 600)')
+    .option('--expose-prometheus [dir]', "serve Prometheus metrics on /metrics (MLflow's directory argument is accepted and unused)")
+    .option('--log-format <format>', "'json' for structured access logs on stdout, one line per request; 'none' (default)")
+    .option('--connection-timeout <seconds>', 'idle time before a connection is closed; 0 = none (default 120)')
     .helpOption('--help', 'display help for command');
 }

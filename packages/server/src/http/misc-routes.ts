@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerConfig } from '../config.js';
 import { MLFLOW_COMPAT_VERSION } from '../version.js';
+import { uiSecurityHeaders } from './security-headers.js';
 
 /** The built UI's directory (packages/ui/dist), when the ui workspace has been built next to the server. */
 function uiDistDir(): string | undefined {
@@ -39,11 +40,12 @@ const ASSET_NAME = /^[A-Za-z0-9._-]+$/;
  * the UI build) when the client accepts gzip. Names are a flat allow-listed pattern: no path ever reaches the
  * file system from the URL.
  */
-function registerUiAssets(app: FastifyInstance, prefix: string, dist: string | undefined): void {
+function registerUiAssets(app: FastifyInstance, prefix: string, dist: string | undefined, headers: Readonly<Record<string, string>>): void {
   const assets = dist ? path.join(dist, 'assets') : undefined;
   app.get<{ Params: { name: string } }>(`${prefix}/assets/:name`, async (req, reply) => {
     const name = req.params.name;
     const type = ASSET_TYPES[path.extname(name)];
+    void reply.headers(headers);
     if (!assets || !ASSET_NAME.test(name) || name.startsWith('.') || !type) {
       return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
     }
@@ -66,7 +68,6 @@ function registerUiAssets(app: FastifyInstance, prefix: string, dist: string | u
       .type(type)
       .header('vary', 'accept-encoding')
       .header('cache-control', 'public, max-age=31536000, immutable')
-      .header('x-content-type-options', 'nosniff')
       .send(body);
   });
 }
@@ -74,15 +75,15 @@ function registerUiAssets(app: FastifyInstance, prefix: string, dist: string | u
 export function registerMiscRoutes(app: FastifyInstance, config: ServerConfig): void {
   const dist = uiDistDir();
   const page = loadUiPage(dist);
-  app.get('/health', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
+  const headers = uiSecurityHeaders(page);
   app.get('/version', async (_req, reply) => reply.type('text/plain; charset=utf-8').send(MLFLOW_COMPAT_VERSION));
   const sendPage = async (_req: unknown, reply: FastifyReply): Promise<FastifyReply> =>
     reply
       .type('text/html; charset=utf-8')
-      .header('x-content-type-options', 'nosniff')
+      .headers(headers)
       .header('cache-control', 'no-cache')
       .send(page);
   app.get(`${config.staticPrefix}/`, sendPage);
   app.get(`${config.staticPrefix}/index.html`, sendPage);
-  registerUiAssets(app, config.staticPrefix, dist);
+  registerUiAssets(app, config.staticPrefix, dist, headers);
 }

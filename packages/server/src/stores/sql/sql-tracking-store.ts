@@ -1,4 +1,5 @@
 /** The TrackingStore on SQLite or PostgreSQL: composes the per-entity modules over one connection. */
+import { sql } from 'kysely';
 import type { TrackingStore } from '@runlog/core';
 import { closeConnection, connect, type ConnectOptions } from './connect.js';
 import type { SqlContext } from './context.js';
@@ -63,6 +64,9 @@ export async function createSqlTrackingStore(options: SqlStoreOptions): Promise<
     getMetricHistoryBulkInterval: (q) => metricReads.getMetricHistoryBulkInterval(ctx, q),
     getMetricHistoryBulk: (ids, key, max) => metricReads.getMetricHistoryBulk(ctx, ids, key, max),
     searchDatasets: (ids) => searchDatasets(ctx, ids),
+    ping: async () => {
+      await sql`select 1`.execute(conn.db);
+    },
     close: () => closeConnection(conn),
   };
 }
