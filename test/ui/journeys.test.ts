@@ -27,8 +27,21 @@ async function listen(app: TempApp['app']): Promise<string> {
 }
 
 // Page-side predicates as strings (this file is type-checked without the DOM library).
-const rowCount = (n: number): string => `document.querySelectorAll('[data-run-id]').length === ${n}`;
-const chartPoints = (key: string, n: number): string => `Number(document.querySelector('[data-testid="chart-${key}"]')?.getAttribute('data-points') ?? 0) === ${n}`;
+// The page's globals, as far as the predicates below read them (tests compile without the DOM library).
+declare const document: {
+  querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }>;
+  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
+  documentElement: { dataset: Record<string, string | undefined> };
+};
+declare const location: { hash: string };
+
+// Page predicates are functions, not strings: the UI's Content-Security-Policy forbids evaluating strings.
+const waitRows = (page: Page, n: number) => page.waitForFunction((count) => document.querySelectorAll('[data-run-id]').length === count, n);
+const waitChartPoints = (page: Page, key: string, n: number) =>
+  page.waitForFunction(
+    ([k, count]) => Number(document.querySelector(`[data-testid="chart-${k}"]`)?.getAttribute('data-points') ?? 0) === count,
+    [key, n] as const,
+  );
 
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -57,6 +70,10 @@ describe.runIf(enabled)('UI journeys in Chromium', { timeout: 60_000 }, () => {
     page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    // A Content-Security-Policy violation is reported on the console: the UI must run under its own policy.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && m.text().includes('Content Security Policy')) pageErrors.push(m.text());
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -90,7 +107,7 @@ describe.runIf(enabled)('UI journeys in Chromium', { timeout: 60_000 }, () => {
     await box.press('Tab');
     await box.pressSequentially("= 'mlp'");
     await box.press('Enter');
-    await page.waitForFunction(rowCount(3));
+    await waitRows(page, 3);
     expect(new URLSearchParams(new URL(page.url()).hash.split('?')[1]).get('filter')).toBe("params.model = 'mlp'");
     await shot(page, 'runs-filtered');
     await box.fill('metrics.loss ~ 1');
@@ -98,16 +115,16 @@ describe.runIf(enabled)('UI journeys in Chromium', { timeout: 60_000 }, () => {
     await page.getByText('The filter was refused').waitFor();
     await shot(page, 'runs-filter-error');
     await page.getByRole('button', { name: 'Clear' }).click();
-    await page.waitForFunction(rowCount(7));
+    await waitRows(page, 7);
   });
 
   it('sorts by a metric on the server', async () => {
     await page.getByRole('button', { name: /^Sort by metric loss/ }).click();
-    await page.waitForFunction(`/sort=metric(%3A|:)loss/.test(location.hash)`);
+    await page.waitForFunction(() => /sort=metric(%3A|:)loss/.test(location.hash));
     await page.getByRole('button', { name: /Sort by metric loss, sorted descending/ }).click();
     await page.getByRole('button', { name: /Sort by metric loss, sorted ascending/ }).waitFor();
     // Lowest loss first among the sweep's children (nested runs stay under their parent): mlp with the largest rate.
-    await page.waitForFunction(`document.querySelectorAll('[data-run-id] .cell.name a')[1]?.textContent === 'mlp-lr0.1'`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-run-id] .cell.name a')[1]?.textContent === 'mlp-lr0.1');
     await shot(page, 'runs-sorted');
   });
 
@@ -125,7 +142,7 @@ describe.runIf(enabled)('UI journeys in Chromium', { timeout: 60_000 }, () => {
     await page.getByRole('checkbox', { name: 'Select run mlp-lr0.1' }).check();
     await page.getByRole('button', { name: 'Compare (2)' }).click();
     await page.getByRole('heading', { name: 'Comparing 2 runs' }).waitFor();
-    await page.waitForFunction(chartPoints('loss', 50));
+    await waitChartPoints(page, 'loss', 50);
     expect(await page.locator('[data-testid="chart-loss"] canvas').count()).toBe(1);
     await page.locator('.echart canvas').first().waitFor();
     const lr = page.locator('tr', { hasText: 'params.lr' });
@@ -137,7 +154,7 @@ describe.runIf(enabled)('UI journeys in Chromium', { timeout: 60_000 }, () => {
     await shot(page, 'compare-diff');
     // MLflow's metric page address: one metric, several runs.
     await page.goto(`${base}/#/metric/loss?runs=${encodeURIComponent(JSON.stringify(seeded.runIds))}`);
-    await page.waitForFunction(chartPoints('loss', 50));
+    await waitChartPoints(page, 'loss', 50);
     await shot(page, 'metric-page');
   });
 
@@ -147,7 +164,7 @@ describe.runIf(enabled)('UI journeys in Chromium', { timeout: 60_000 }, () => {
     await page.getByRole('cell', { name: '3f2a9c1d0b7e' }).first().waitFor();
     await shot(page, 'run-overview');
     await page.getByRole('tab', { name: /Metrics/ }).click();
-    await page.waitForFunction(chartPoints('loss', 50));
+    await waitChartPoints(page, 'loss', 50);
     await shot(page, 'run-metrics');
     await page.getByRole('tab', { name: 'Artifacts' }).click();
     await page.getByRole('button', { name: /metrics\.csv/ }).click();
@@ -204,7 +221,7 @@ describe.runIf(enabled)('UI journeys in Chromium', { timeout: 60_000 }, () => {
     await page.goto(`${base}/#/experiments/${seeded.experimentId}`);
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     await page.getByRole('link', { name: 'tree-lr0.01' }).waitFor();
-    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await shot(page, 'runs-table-dark');
     await page.goto(`${base}/#/experiments/${seeded.experimentId}/runs/${seeded.runIds[2]}`);
     await page.getByRole('heading', { name: /tree-lr0.1/ }).waitFor();
